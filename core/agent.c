@@ -1,0 +1,323 @@
+/* The agent's lifetime: configuration, data dir lock, loop, workers, bus,
+ * plugins; signals for stop (TERM, INT) and reload (HUP). */
+#include "agent.h"
+#include "bus.h"
+#include "config.h"
+#include "log.h"
+#include "loop.h"
+#include "mem.h"
+#include "plugin.h"
+#include "version.h"
+#include "work.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <msgpack.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct agent {
+    struct sk_config *cfg;
+    struct sk_config_flags flags;
+    struct sk_loop *loop;
+    struct sk_work_pool *pool;
+    struct sk_bus *bus;
+    struct sk_bus_ep *core_ep;
+    struct sk_plugins *plugins;
+    struct sk_sig *sig_term, *sig_int, *sig_hup;
+    int lock_fd;
+    double started;
+    bool stopping;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Run the skiff node agent: the API, the store and every plugin.\n"
+               "\n"
+               "Usage:\n"
+               "  skiff agent [flags]\n"
+               "\n"
+               "Flags:\n"
+               "      --config PATH        configuration file (default $SKIFF_CONFIG, then\n"
+               "                           /etc/skiff/skiff.yaml if it exists)\n"
+               "      --data-dir DIR       where the agent keeps its state (default\n"
+               "                           /var/lib/skiff)\n"
+               "      --node-name NAME     this node's name (default: the host name)\n"
+               "      --api-listen ADDR:PORT  address of the Kubernetes API (default\n"
+               "                           127.0.0.1:6443)\n"
+               "      --plugin-dir DIR     directory of .so plugins to load (default\n"
+               "                           /usr/lib/skiff/plugins)\n"
+               "      --log-level LEVEL    error, warn, info, debug or trace (default info)\n"
+               "  -h, --help               show this help\n"
+               "\n"
+               "Flags override the configuration file; see docs/configuration.md.\n"
+               "SIGTERM or SIGINT stops the agent; SIGHUP re-reads the configuration.\n");
+}
+
+/* mkdir -p with mode for each created component */
+static int mkdir_p(const char *path, mode_t mode)
+{
+    char *p = sk_xstrdup(path);
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/') continue;
+        *s = 0;
+        if (mkdir(p, mode) && errno != EEXIST) {
+            free(p);
+            return -1;
+        }
+        *s = '/';
+    }
+    int rc = mkdir(p, mode);
+    free(p);
+    return (rc && errno != EEXIST) ? -1 : 0;
+}
+
+static int lock_data_dir(const char *dir)
+{
+    char *path = sk_xasprintf("%s/agent.lock", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        sk_log(SK_LOG_ERROR, "agent", "cannot open %s: %s", path, strerror(errno));
+        free(path);
+        return -1;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB)) {
+        char pid[32] = "";
+        ssize_t n = pread(fd, pid, sizeof(pid) - 1, 0);
+        if (n > 0) pid[n] = 0;
+        pid[strcspn(pid, "\n")] = 0;
+        sk_log(SK_LOG_ERROR, "agent", "data dir %s is in use by another agent (pid %s)", dir,
+               pid[0] ? pid : "?");
+        close(fd);
+        free(path);
+        return -1;
+    }
+    char buf[32];
+    int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+    if (ftruncate(fd, 0) || pwrite(fd, buf, (size_t)n, 0) != n)
+        sk_log(SK_LOG_WARN, "agent", "cannot write pid to %s: %s", path, strerror(errno));
+    free(path);
+    return fd;
+}
+
+static void pack_str(msgpack_packer *pk, const char *str)
+{
+    size_t n = strlen(str);
+    msgpack_pack_str(pk, n);
+    msgpack_pack_str_body(pk, str, n);
+}
+
+/* The "core" endpoint answers PING, so a peer can tell the agent itself is
+ * alive even with every plugin disabled. */
+static void core_msg(void *arg, const struct skiff_msg *m)
+{
+    struct agent *a = arg;
+    if (m->type != SKIFF_MSG_PING) return;
+    msgpack_sbuffer sb;
+    msgpack_packer pk;
+    msgpack_sbuffer_init(&sb);
+    msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
+    msgpack_pack_map(&pk, 3);
+    pack_str(&pk, "node");
+    pack_str(&pk, a->cfg->node_name);
+    pack_str(&pk, "endpoint");
+    pack_str(&pk, "core");
+    pack_str(&pk, "uptime");
+    msgpack_pack_double(&pk, sk_loop_now(a->loop) - a->started);
+    struct sk_error *err = NULL;
+    if (!sk_bus_send(a->core_ep, m->from, SKIFF_MSG_PONG, 1, m->id, sb.data, sb.size, &err))
+        sk_log(SK_LOG_WARN, "agent", "pong to %s failed: %s", m->from,
+               sk_error_msg(err, SK_EPROTO));
+    sk_error_free(err);
+    msgpack_sbuffer_destroy(&sb);
+}
+
+static void on_stop_signal(int signum, void *arg)
+{
+    struct agent *a = arg;
+    if (a->stopping) {
+        sk_log(SK_LOG_WARN, "agent", "second signal=%d while stopping: exiting now", signum);
+        _exit(1);
+    }
+    a->stopping = true;
+    sk_log(SK_LOG_INFO, "agent", "stopping signal=%s", signum == SIGTERM ? "TERM" : "INT");
+    /* a stuck plugin or job must not keep the agent alive past the deadline */
+    alarm((unsigned)(a->cfg->shutdown_timeout + 1.5));
+    sk_plugins_stop(a->plugins);
+    sk_loop_stop(a->loop);
+}
+
+static void on_hup(int signum, void *arg)
+{
+    (void)signum;
+    struct agent *a = arg;
+    struct sk_config *nc = NULL;
+    struct sk_error *err = NULL;
+    if (sk_config_load(&a->flags, &nc, &err)) {
+        sk_log(SK_LOG_ERROR, "agent", "reload refused, keeping the running configuration: %s",
+               sk_error_msg(err, SK_EINVAL));
+        sk_error_free(err);
+        return;
+    }
+    if (nc->log_level != a->cfg->log_level) {
+        sk_log_set_level(nc->log_level);
+        sk_log(SK_LOG_INFO, "agent", "reloaded log-level=%s", sk_log_level_name(nc->log_level));
+    }
+    /* the rest is bound into running parts; say which changes wait */
+    if (strcmp(nc->data_dir, a->cfg->data_dir))
+        sk_log(SK_LOG_WARN, "agent", "data-dir changed: takes effect at restart");
+    if (strcmp(nc->api_listen, a->cfg->api_listen))
+        sk_log(SK_LOG_WARN, "agent", "api.listen changed: takes effect at restart");
+    if (strcmp(nc->node_name, a->cfg->node_name))
+        sk_log(SK_LOG_WARN, "agent", "node-name changed: takes effect at restart");
+    if (nc->workers != a->cfg->workers)
+        sk_log(SK_LOG_WARN, "agent", "workers changed: takes effect at restart");
+    a->cfg->log_level = nc->log_level;
+    a->cfg->shutdown_timeout = nc->shutdown_timeout;
+    sk_config_free(nc);
+    sk_log(SK_LOG_INFO, "agent", "configuration reloaded from %s",
+           a->cfg->path ? a->cfg->path : "defaults");
+}
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char msg[] = "skiff: agent did not stop within shutdown-timeout, exiting\n";
+    ssize_t w = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+    (void)w;
+    _exit(1);
+}
+
+static int parse_flags(int argc, char **argv, struct sk_config_flags *f)
+{
+    static const struct option opts[] = {
+            {"config", required_argument, NULL, 'c'},
+            {"data-dir", required_argument, NULL, 'd'},
+            {"node-name", required_argument, NULL, 'n'},
+            {"api-listen", required_argument, NULL, 'a'},
+            {"plugin-dir", required_argument, NULL, 'p'},
+            {"log-level", required_argument, NULL, 'l'},
+            {"help", no_argument, NULL, 'h'},
+            {NULL, 0, NULL, 0},
+    };
+    optind = 1;
+    opterr = 0;
+    for (;;) {
+        int c = getopt_long(argc, argv, ":h", opts, NULL);
+        if (c == -1) break;
+        switch (c) {
+        case 'c': f->config_path = optarg; break;
+        case 'd': f->data_dir = optarg; break;
+        case 'n': f->node_name = optarg; break;
+        case 'a': f->api_listen = optarg; break;
+        case 'p': f->plugin_dir = optarg; break;
+        case 'l': f->log_level = optarg; break;
+        case 'h': usage(stdout); return 0;
+        case ':':
+            fprintf(stderr, "error: flag needs an argument: %s\n", argv[optind - 1]);
+            fprintf(stderr, "See 'skiff agent --help' for usage.\n");
+            return 1;
+        default:
+            fprintf(stderr, "error: unknown flag: %s\n", argv[optind - 1]);
+            fprintf(stderr, "See 'skiff agent --help' for usage.\n");
+            return 1;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "error: unexpected argument \"%s\"\n", argv[optind]);
+        fprintf(stderr, "See 'skiff agent --help' for usage.\n");
+        return 1;
+    }
+    return -1;
+}
+
+int sk_agent_main(int argc, char **argv)
+{
+    struct agent a = {.lock_fd = -1};
+    int rc = parse_flags(argc, argv, &a.flags);
+    if (rc >= 0) return rc;
+
+    struct sk_error *err = NULL;
+    if (sk_config_load(&a.flags, &a.cfg, &err)) {
+        fprintf(stderr, "error: %s\n", sk_error_msg(err, SK_EINVAL));
+        sk_error_free(err);
+        return 1;
+    }
+    sk_log_set_level(a.cfg->log_level);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGALRM, on_alarm);
+
+    if (mkdir_p(a.cfg->data_dir, 0700)) {
+        sk_log(SK_LOG_ERROR, "agent", "cannot create data dir %s: %s", a.cfg->data_dir,
+               strerror(errno));
+        sk_config_free(a.cfg);
+        return 1;
+    }
+    a.lock_fd = lock_data_dir(a.cfg->data_dir);
+    if (a.lock_fd < 0) {
+        sk_config_free(a.cfg);
+        return 1;
+    }
+    sk_log(SK_LOG_INFO, "agent", "starting skiff=%s node=%s data-dir=%s pid=%d", sk_version(),
+           a.cfg->node_name, a.cfg->data_dir, (int)getpid());
+
+    a.loop = sk_loop_new();
+    a.started = sk_loop_now(a.loop);
+    a.pool = sk_work_pool_new(a.loop, a.cfg->workers);
+    a.bus = sk_bus_new(a.loop, a.cfg->node_name, &err);
+    if (!a.bus) goto fail;
+    a.core_ep = sk_bus_attach(a.bus, "core", core_msg, &a, &err);
+    if (!a.core_ep) goto fail;
+    if (a.cfg->bus_listen && *a.cfg->bus_listen) {
+        if (sk_bus_listen(a.bus, a.cfg->bus_listen, &err)) goto fail;
+        sk_log(SK_LOG_INFO, "agent", "bus listening url=%s", a.cfg->bus_listen);
+    }
+
+    struct sk_plugin_env env = {
+            .loop = a.loop,
+            .bus = a.bus,
+            .pool = a.pool,
+            .cfg = a.cfg,
+            .node_name = a.cfg->node_name,
+            .data_dir = a.cfg->data_dir,
+    };
+    a.plugins = sk_plugins_new(&env);
+    if (sk_plugins_load(a.plugins, sk_builtin_plugins, a.cfg->plugin_dir, &err)) goto fail;
+    /* one node is always its own leader; the cluster issue moves this to
+     * Raft's leadership callbacks */
+    sk_plugins_start(a.plugins, true);
+
+    a.sig_term = sk_sig_add(a.loop, SIGTERM, on_stop_signal, &a);
+    a.sig_int = sk_sig_add(a.loop, SIGINT, on_stop_signal, &a);
+    a.sig_hup = sk_sig_add(a.loop, SIGHUP, on_hup, &a);
+    sk_log(SK_LOG_INFO, "agent", "ready plugins=%zu", sk_plugins_count(a.plugins));
+
+    sk_loop_run(a.loop);
+    rc = 0;
+    goto out;
+
+fail:
+    sk_log(SK_LOG_ERROR, "agent", "%s", sk_error_msg(err, SK_EINVAL));
+    sk_error_free(err);
+    rc = 1;
+out:
+    sk_plugins_stop(a.plugins);
+    /* jobs finish and their done callbacks run while plugins still exist */
+    sk_work_pool_free(a.pool);
+    sk_plugins_free(a.plugins);
+    sk_sig_del(a.sig_term);
+    sk_sig_del(a.sig_int);
+    sk_sig_del(a.sig_hup);
+    if (a.core_ep) sk_bus_detach(a.core_ep);
+    sk_bus_free(a.bus);
+    sk_loop_free(a.loop);
+    if (a.lock_fd >= 0) close(a.lock_fd);
+    sk_log(SK_LOG_INFO, "agent", "stopped exit=%d", rc);
+    sk_config_free(a.cfg);
+    return rc;
+}

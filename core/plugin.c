@@ -1,0 +1,551 @@
+/* Plugin loading and lifecycle. Each plugin instance gets a context that
+ * carries its bus endpoint and tracks the timers and fd watches it made
+ * through the host table, so a plugin that forgets one on stop cannot leave
+ * a callback pointing into freed memory. */
+#include "plugin.h"
+#include "bus.h"
+#include "config.h"
+#include "log.h"
+#include "loop.h"
+#include "mem.h"
+#include "work.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+struct skiff_timer {
+    struct skiff_timer *prev, *next;
+    struct skiff_ctx *ctx;
+    struct sk_timer *t;
+    skiff_timer_fn fn;
+    void *arg;
+    bool oneshot;
+};
+
+struct skiff_watch {
+    struct skiff_watch *prev, *next;
+    struct skiff_ctx *ctx;
+    struct sk_io *io;
+    skiff_fd_fn fn;
+    void *arg;
+};
+
+struct skiff_ctx {
+    struct sk_plugins *ps;
+    const struct skiff_plugin *desc;
+    char *source;
+    void *dl;
+    void *opts;
+    void *self;
+    struct sk_bus_ep *ep;
+    bool running;
+    int start_seq; /* order of start, for reverse-order stop */
+    struct skiff_timer *timers;
+    struct skiff_watch *watches;
+};
+
+struct sk_plugins {
+    struct sk_plugin_env env;
+    struct skiff_ctx **v;
+    size_t n, cap;
+    bool leader;
+    int seq;
+};
+
+static const struct skiff_host host_table;
+
+/* ---- host table ---- */
+
+static void host_log(struct skiff_ctx *ctx, int level, const char *fmt, ...)
+{
+    if (level > sk_log_get_level()) return;
+    char buf[1536];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    sk_log(level, ctx->desc->name, "%s", buf);
+}
+
+static const char *host_node_name(struct skiff_ctx *ctx)
+{
+    return ctx->ps->env.node_name;
+}
+
+static const char *host_data_dir(struct skiff_ctx *ctx)
+{
+    return ctx->ps->env.data_dir;
+}
+
+static double host_now(struct skiff_ctx *ctx)
+{
+    return sk_loop_now(ctx->ps->env.loop);
+}
+
+static void timer_unlink(struct skiff_timer *t)
+{
+    if (t->prev)
+        t->prev->next = t->next;
+    else
+        t->ctx->timers = t->next;
+    if (t->next) t->next->prev = t->prev;
+}
+
+static void timer_fire(void *arg)
+{
+    struct skiff_timer *t = arg;
+    skiff_timer_fn fn = t->fn;
+    void *a = t->arg;
+    if (t->oneshot) {
+        /* the loop already freed the underlying one-shot timer */
+        timer_unlink(t);
+        free(t);
+    }
+    fn(a);
+}
+
+static struct skiff_timer *host_timer_add(struct skiff_ctx *ctx, double after, double repeat,
+                                          skiff_timer_fn fn, void *arg)
+{
+    if (!fn) return NULL;
+    struct skiff_timer *t = sk_xcalloc(1, sizeof(*t));
+    t->ctx = ctx;
+    t->fn = fn;
+    t->arg = arg;
+    t->oneshot = repeat <= 0;
+    t->next = ctx->timers;
+    if (ctx->timers) ctx->timers->prev = t;
+    ctx->timers = t;
+    t->t = sk_timer_add(ctx->ps->env.loop, after, repeat, timer_fire, t);
+    return t;
+}
+
+static void host_timer_cancel(struct skiff_ctx *ctx, struct skiff_timer *t)
+{
+    (void)ctx;
+    if (!t) return;
+    sk_timer_cancel(t->t);
+    timer_unlink(t);
+    free(t);
+}
+
+static void watch_fire(int fd, int events, void *arg)
+{
+    struct skiff_watch *w = arg;
+    int ev = ((events & SK_IO_READ) ? SKIFF_FD_READ : 0) |
+             ((events & SK_IO_WRITE) ? SKIFF_FD_WRITE : 0);
+    w->fn(fd, ev, w->arg);
+}
+
+static struct skiff_watch *host_fd_watch(struct skiff_ctx *ctx, int fd, int events, skiff_fd_fn fn,
+                                         void *arg)
+{
+    if (!fn || fd < 0) return NULL;
+    struct skiff_watch *w = sk_xcalloc(1, sizeof(*w));
+    w->ctx = ctx;
+    w->fn = fn;
+    w->arg = arg;
+    w->next = ctx->watches;
+    if (ctx->watches) ctx->watches->prev = w;
+    ctx->watches = w;
+    int ev = ((events & SKIFF_FD_READ) ? SK_IO_READ : 0) |
+             ((events & SKIFF_FD_WRITE) ? SK_IO_WRITE : 0);
+    w->io = sk_io_add(ctx->ps->env.loop, fd, ev, watch_fire, w);
+    return w;
+}
+
+static void host_fd_unwatch(struct skiff_ctx *ctx, struct skiff_watch *w)
+{
+    if (!w) return;
+    sk_io_del(w->io);
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        ctx->watches = w->next;
+    if (w->next) w->next->prev = w->prev;
+    free(w);
+}
+
+static int host_work(struct skiff_ctx *ctx, skiff_work_fn work, skiff_done_fn done, void *arg)
+{
+    if (!work || !ctx->ps->env.pool) return -1;
+    return sk_work_submit(ctx->ps->env.pool, work, done, arg);
+}
+
+static uint64_t host_send(struct skiff_ctx *ctx, const char *to, uint32_t type, uint32_t version,
+                          const void *body, size_t len)
+{
+    _sk_cleanup_error_ struct sk_error *err = NULL;
+    if (!ctx->ep) return 0;
+    uint64_t id = sk_bus_send(ctx->ep, to, type, version, 0, body, len, &err);
+    if (!id)
+        sk_log(SK_LOG_WARN, ctx->desc->name, "send failed to=%s type=%u: %s", to, type,
+               sk_error_msg(err, SK_EPROTO));
+    return id;
+}
+
+static uint64_t host_reply(struct skiff_ctx *ctx, const struct skiff_msg *req, uint32_t type,
+                           uint32_t version, const void *body, size_t len)
+{
+    _sk_cleanup_error_ struct sk_error *err = NULL;
+    if (!ctx->ep || !req) return 0;
+    uint64_t id = sk_bus_send(ctx->ep, req->from, type, version, req->id, body, len, &err);
+    if (!id)
+        sk_log(SK_LOG_WARN, ctx->desc->name, "reply failed to=%s type=%u: %s", req->from, type,
+               sk_error_msg(err, SK_EPROTO));
+    return id;
+}
+
+static const struct skiff_host host_table = {
+        .abi_major = SKIFF_ABI_MAJOR,
+        .abi_minor = SKIFF_ABI_MINOR,
+        .struct_size = sizeof(struct skiff_host),
+        .log = host_log,
+        .node_name = host_node_name,
+        .data_dir = host_data_dir,
+        .now = host_now,
+        .timer_add = host_timer_add,
+        .timer_cancel = host_timer_cancel,
+        .fd_watch = host_fd_watch,
+        .fd_unwatch = host_fd_unwatch,
+        .work = host_work,
+        .send = host_send,
+        .reply = host_reply,
+};
+
+/* ---- lifecycle ---- */
+
+struct sk_plugins *sk_plugins_new(const struct sk_plugin_env *env)
+{
+    struct sk_plugins *ps = sk_xcalloc(1, sizeof(*ps));
+    ps->env = *env;
+    return ps;
+}
+
+static struct skiff_ctx *find(const struct sk_plugins *ps, const char *name)
+{
+    for (size_t i = 0; i < ps->n; i++)
+        if (!strcmp(ps->v[i]->desc->name, name)) return ps->v[i];
+    return NULL;
+}
+
+static bool valid_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n > 63) return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    }
+    return s[0] != '-' && s[n - 1] != '-' && strcmp(s, "core") != 0;
+}
+
+static void on_bus_msg(void *arg, const struct skiff_msg *m)
+{
+    struct skiff_ctx *ctx = arg;
+    /* messages for a stopped plugin are dropped: it has no running state */
+    if (!ctx->running || !ctx->desc->on_msg) {
+        SK_DEBUG(ctx->desc->name, "dropped message type=%u from=%s: plugin not running", m->type,
+                 m->from);
+        return;
+    }
+    ctx->desc->on_msg(ctx->self, m);
+}
+
+static void ctx_release(struct skiff_ctx *ctx)
+{
+    while (ctx->timers)
+        host_timer_cancel(ctx, ctx->timers);
+    while (ctx->watches)
+        host_fd_unwatch(ctx, ctx->watches);
+    sk_bus_detach(ctx->ep);
+    ctx->ep = NULL;
+    if (ctx->opts) sk_config_options_free(ctx->desc->options, ctx->opts);
+    if (ctx->dl) dlclose(ctx->dl);
+    free(ctx->source);
+    free(ctx);
+}
+
+sk_err sk_plugins_add(struct sk_plugins *ps, const struct skiff_plugin *d, const char *source,
+                      struct sk_error **err)
+{
+    if (!d) return sk_fail(err, SK_EINVAL, "plugin %s: no descriptor", source);
+    if (d->abi_major != SKIFF_ABI_MAJOR)
+        return sk_fail(err, SK_EABI, "plugin %s: built for ABI %u.%u, this agent speaks %u.%u",
+                       source, d->abi_major, d->abi_minor, SKIFF_ABI_MAJOR, SKIFF_ABI_MINOR);
+    if (d->abi_minor > SKIFF_ABI_MINOR)
+        return sk_fail(err, SK_EABI, "plugin %s: needs ABI %u.%u, newer than this agent's %u.%u",
+                       source, d->abi_major, d->abi_minor, SKIFF_ABI_MAJOR, SKIFF_ABI_MINOR);
+    if (d->struct_size < sizeof(struct skiff_plugin))
+        return sk_fail(err, SK_EABI, "plugin %s: descriptor is %zu bytes, want %zu", source,
+                       d->struct_size, sizeof(struct skiff_plugin));
+    if (!d->name || !valid_name(d->name))
+        return sk_fail(err, SK_EINVAL, "plugin %s: bad name \"%s\" (want [a-z0-9-], 1-63 chars)",
+                       source, d->name ? d->name : "");
+    if (d->role != SKIFF_ROLE_NODE && d->role != SKIFF_ROLE_LEADER)
+        return sk_fail(err, SK_EINVAL, "plugin %s: bad role %d", source, (int)d->role);
+    if (!d->init) return sk_fail(err, SK_EINVAL, "plugin %s: no init function", source);
+    if (find(ps, d->name))
+        return sk_fail(err, SK_EEXIST, "plugin %s: name \"%s\" already loaded from %s", source,
+                       d->name, sk_plugins_source(ps, d->name));
+
+    struct skiff_ctx *ctx = sk_xcalloc(1, sizeof(*ctx));
+    ctx->ps = ps;
+    ctx->desc = d;
+    ctx->source = sk_xstrdup(source);
+    sk_err rc = SK_OK;
+    if (ps->env.cfg) {
+        rc = sk_config_plugin_options(ps->env.cfg, d->name, d->options, d->options_size, &ctx->opts,
+                                      err);
+    } else if (d->options_size) {
+        /* no configuration (tests): defaults only */
+        rc = sk_config_plugin_options(NULL, d->name, d->options, d->options_size, &ctx->opts, err);
+    }
+    if (rc) {
+        sk_error_prefix(err, "plugin %s", source);
+        ctx_release(ctx);
+        return rc;
+    }
+    if (ps->env.bus) {
+        ctx->ep = sk_bus_attach(ps->env.bus, d->name, on_bus_msg, ctx, err);
+        if (!ctx->ep) {
+            sk_error_prefix(err, "plugin %s", source);
+            ctx_release(ctx);
+            return SK_EINVAL;
+        }
+    }
+    int irc = d->init(ctx, &host_table, ctx->opts, &ctx->self);
+    if (irc != 0) {
+        ctx_release(ctx);
+        return sk_fail(err, SK_EINVAL, "plugin %s: init failed (code %d)", source, irc);
+    }
+    if (ps->n == ps->cap) {
+        ps->cap = ps->cap ? ps->cap * 2 : 8;
+        ps->v = sk_xrealloc(ps->v, ps->cap * sizeof(*ps->v));
+    }
+    ps->v[ps->n++] = ctx;
+    sk_log(SK_LOG_INFO, "plugin", "loaded plugin=%s role=%s source=%s", d->name,
+           d->role == SKIFF_ROLE_LEADER ? "leader" : "node", source);
+    return SK_OK;
+}
+
+sk_err sk_plugins_add_so(struct sk_plugins *ps, const char *path, struct sk_error **err)
+{
+    /* RTLD_LOCAL: a plugin's symbols never leak into core or other plugins */
+    void *dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!dl) return sk_fail(err, SK_EINVAL, "plugin %s: dlopen failed: %s", path, dlerror());
+    const struct skiff_plugin *d = dlsym(dl, "skiff_plugin_entry");
+    if (!d) {
+        dlclose(dl);
+        return sk_fail(err, SK_EINVAL, "plugin %s: no skiff_plugin_entry symbol", path);
+    }
+    sk_err rc = sk_plugins_add(ps, d, path, err);
+    if (rc) {
+        dlclose(dl);
+        return rc;
+    }
+    ps->v[ps->n - 1]->dl = dl;
+    return SK_OK;
+}
+
+static bool has_so_suffix(const char *s)
+{
+    size_t n = strlen(s);
+    return n > 3 && !strcmp(s + n - 3, ".so");
+}
+
+sk_err sk_plugins_load(struct sk_plugins *ps, const struct skiff_plugin *const *builtins,
+                       const char *dir, struct sk_error **err)
+{
+    const struct sk_config *cfg = ps->env.cfg;
+    /* names seen, enabled or not, loaded or refused: for the typo check */
+    const char *seen[256];
+    char *seen_owned[256];
+    size_t nseen = 0, nowned = 0;
+
+    DIR *d = dir && *dir ? opendir(dir) : NULL;
+    if (d) {
+        struct dirent *de;
+        char *names[256];
+        size_t nn = 0;
+        while ((de = readdir(d)) && nn < 256)
+            if (has_so_suffix(de->d_name)) names[nn++] = sk_xstrdup(de->d_name);
+        closedir(d);
+        /* stable order regardless of the directory's */
+        for (size_t i = 1; i < nn; i++)
+            for (size_t j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+                char *t = names[j];
+                names[j] = names[j - 1];
+                names[j - 1] = t;
+            }
+        for (size_t i = 0; i < nn; i++) {
+            char *stem = sk_xstrndup(names[i], strlen(names[i]) - 3);
+            if (nowned < 256) {
+                seen_owned[nowned++] = stem;
+                seen[nseen++] = stem;
+            }
+            if (cfg && !sk_config_plugin_enabled(cfg, stem)) {
+                sk_log(SK_LOG_INFO, "plugin", "skipped plugin=%s: disabled in configuration", stem);
+            } else {
+                char *path = sk_xasprintf("%s/%s", dir, names[i]);
+                struct sk_error *e = NULL;
+                if (sk_plugins_add_so(ps, path, &e))
+                    sk_log(SK_LOG_ERROR, "plugin", "refused %s", sk_error_msg(e, SK_EINVAL));
+                sk_error_free(e);
+                free(path);
+            }
+            free(names[i]);
+        }
+    } else if (dir && *dir) {
+        SK_DEBUG("plugin", "no plugin directory %s", dir);
+    }
+
+    for (const struct skiff_plugin *const *b = builtins; b && *b; b++) {
+        const struct skiff_plugin *p = *b;
+        if (nseen < 256) seen[nseen++] = p->name;
+        struct skiff_ctx *have = find(ps, p->name);
+        if (have) {
+            sk_log(SK_LOG_INFO, "plugin", "plugin=%s from %s replaces the built-in one", p->name,
+                   have->source);
+            continue;
+        }
+        if (cfg && !sk_config_plugin_enabled(cfg, p->name)) {
+            sk_log(SK_LOG_INFO, "plugin", "skipped plugin=%s: disabled in configuration", p->name);
+            continue;
+        }
+        struct sk_error *e = NULL;
+        if (sk_plugins_add(ps, p, "built-in", &e))
+            sk_log(SK_LOG_ERROR, "plugin", "refused %s", sk_error_msg(e, SK_EINVAL));
+        sk_error_free(e);
+    }
+
+    sk_err rc = SK_OK;
+    if (cfg) {
+        const char *sections[64];
+        size_t ns = sk_config_plugin_sections(cfg, sections, 64);
+        for (size_t i = 0; i < ns && !rc; i++) {
+            bool known = false;
+            for (size_t j = 0; j < nseen && !known; j++)
+                known = !strcmp(seen[j], sections[i]);
+            if (!known)
+                rc = sk_fail(err, SK_EINVAL, "%s: line %d: plugins.%s: no such plugin",
+                             cfg->path ? cfg->path : "config",
+                             sk_config_plugin_line(cfg, sections[i]), sections[i]);
+        }
+    }
+    for (size_t i = 0; i < nowned; i++)
+        free(seen_owned[i]);
+    return rc;
+}
+
+static void start_one(struct sk_plugins *ps, struct skiff_ctx *ctx)
+{
+    if (ctx->running) return;
+    int rc = ctx->desc->start ? ctx->desc->start(ctx->self) : 0;
+    if (rc) {
+        sk_log(SK_LOG_ERROR, "plugin", "start failed plugin=%s code=%d", ctx->desc->name, rc);
+        return;
+    }
+    ctx->running = true;
+    ctx->start_seq = ++ps->seq;
+    sk_log(SK_LOG_INFO, "plugin", "started plugin=%s", ctx->desc->name);
+}
+
+static void stop_one(struct skiff_ctx *ctx)
+{
+    if (!ctx->running) return;
+    if (ctx->desc->stop) ctx->desc->stop(ctx->self);
+    ctx->running = false;
+    sk_log(SK_LOG_INFO, "plugin", "stopped plugin=%s", ctx->desc->name);
+}
+
+void sk_plugins_start(struct sk_plugins *ps, bool leader)
+{
+    ps->leader = leader;
+    for (size_t i = 0; i < ps->n; i++)
+        if (ps->v[i]->desc->role == SKIFF_ROLE_NODE || leader) start_one(ps, ps->v[i]);
+}
+
+static void notify_leader(struct sk_plugins *ps, bool leader)
+{
+    /* body {"leader": bool} as msgpack: fixmap(1) fixstr(6) bool */
+    unsigned char body[] = {0x81, 0xa6, 'l', 'e', 'a', 'd', 'e', 'r', leader ? 0xc3 : 0xc2};
+    for (size_t i = 0; i < ps->n; i++) {
+        struct skiff_ctx *ctx = ps->v[i];
+        if (!ctx->running || !ctx->desc->on_msg) continue;
+        struct skiff_msg m = {.type = SKIFF_MSG_LEADER_CHANGED,
+                              .version = 1,
+                              .from = "core",
+                              .to = ctx->desc->name,
+                              .body = body,
+                              .body_len = sizeof(body)};
+        ctx->desc->on_msg(ctx->self, &m);
+    }
+}
+
+void sk_plugins_set_leader(struct sk_plugins *ps, bool leader)
+{
+    if (ps->leader == leader) return;
+    ps->leader = leader;
+    sk_log(SK_LOG_INFO, "plugin", "leadership %s", leader ? "gained" : "lost");
+    if (leader) {
+        for (size_t i = 0; i < ps->n; i++)
+            if (ps->v[i]->desc->role == SKIFF_ROLE_LEADER) start_one(ps, ps->v[i]);
+    } else {
+        for (size_t i = ps->n; i-- > 0;)
+            if (ps->v[i]->desc->role == SKIFF_ROLE_LEADER) stop_one(ps->v[i]);
+    }
+    notify_leader(ps, leader);
+}
+
+void sk_plugins_stop(struct sk_plugins *ps)
+{
+    if (!ps) return;
+    /* reverse order of start: later plugins may depend on earlier ones */
+    for (;;) {
+        struct skiff_ctx *last = NULL;
+        for (size_t i = 0; i < ps->n; i++)
+            if (ps->v[i]->running && (!last || ps->v[i]->start_seq > last->start_seq))
+                last = ps->v[i];
+        if (!last) break;
+        stop_one(last);
+    }
+}
+
+void sk_plugins_free(struct sk_plugins *ps)
+{
+    if (!ps) return;
+    sk_plugins_stop(ps);
+    for (size_t i = ps->n; i-- > 0;) {
+        struct skiff_ctx *ctx = ps->v[i];
+        if (ctx->desc->fini) ctx->desc->fini(ctx->self);
+        ctx_release(ctx);
+    }
+    free(ps->v);
+    free(ps);
+}
+
+size_t sk_plugins_count(const struct sk_plugins *ps)
+{
+    return ps->n;
+}
+
+const char *sk_plugins_name(const struct sk_plugins *ps, size_t i)
+{
+    return i < ps->n ? ps->v[i]->desc->name : NULL;
+}
+
+bool sk_plugins_running(const struct sk_plugins *ps, const char *name)
+{
+    struct skiff_ctx *ctx = find(ps, name);
+    return ctx && ctx->running;
+}
+
+const char *sk_plugins_source(const struct sk_plugins *ps, const char *name)
+{
+    struct skiff_ctx *ctx = find(ps, name);
+    return ctx ? ctx->source : NULL;
+}
