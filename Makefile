@@ -3,18 +3,19 @@
 # tests (under ASan/UBSan) and the end-to-end tests.
 
 B        ?= build
+MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 2)
 CC       ?= cc
 FUZZCC   ?= clang
 VERSION  := 0.1.0
 PYTHON   ?= /usr/bin/python3
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Werror
-BASE     := -std=gnu11 -D_GNU_SOURCE -DSKIFF_VERSION='"$(VERSION)"' -Icore -I$(B)/gen \
+BASE     := -std=gnu11 -D_GNU_SOURCE -DSKIFF_VERSION='"$(VERSION)"' -iquote core -iquote $(B)/gen \
             -fvisibility=hidden -MMD -MP $(WARN)
 OPT      ?= -O2 -g
 ASANF    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 LIBS     := -Wl,--as-needed -lev -lnng -lmsgpackc -lyaml -llmdb -ljansson -lcurl -larchive \
-            -lmnl -lnftnl -lraft -lssl -lcrypto -lpthread -ldl -lm
+            -lmnl -lnftnl -lraft -lhttp_parser -lssl -lcrypto -lpthread -ldl -lm
 
 CORE_SRC    := $(filter-out core/main.c,$(wildcard core/*.c))
 PLUGIN_DIRS := $(patsubst %/plugin.c,%,$(wildcard plugins/*/plugin.c plugins/*/*/plugin.c))

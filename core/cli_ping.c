@@ -4,9 +4,9 @@
 #include "bus.h"
 #include "loop.h"
 #include "mem.h"
+#include "val.h"
 
 #include <getopt.h>
-#include <msgpack.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,28 +20,18 @@ struct ping_state {
 
 static void print_pong(const struct skiff_msg *m, double rtt)
 {
-    msgpack_unpacked u;
-    msgpack_unpacked_init(&u);
-    char node[256] = "?", ep[64] = "?";
+    struct sk_val *v = NULL;
+    const char *node = "?", *ep = "?";
     double uptime = -1;
-    if (msgpack_unpack_next(&u, m->body, m->body_len, NULL) == MSGPACK_UNPACK_SUCCESS &&
-        u.data.type == MSGPACK_OBJECT_MAP) {
-        for (uint32_t i = 0; i < u.data.via.map.size; i++) {
-            msgpack_object *k = &u.data.via.map.ptr[i].key, *v = &u.data.via.map.ptr[i].val;
-            if (k->type != MSGPACK_OBJECT_STR) continue;
-            if (k->via.str.size == 4 && !memcmp(k->via.str.ptr, "node", 4) &&
-                v->type == MSGPACK_OBJECT_STR)
-                snprintf(node, sizeof(node), "%.*s", (int)v->via.str.size, v->via.str.ptr);
-            else if (k->via.str.size == 8 && !memcmp(k->via.str.ptr, "endpoint", 8) &&
-                     v->type == MSGPACK_OBJECT_STR)
-                snprintf(ep, sizeof(ep), "%.*s", (int)v->via.str.size, v->via.str.ptr);
-            else if (k->via.str.size == 6 && !memcmp(k->via.str.ptr, "uptime", 6) &&
-                     v->type == MSGPACK_OBJECT_FLOAT64)
-                uptime = v->via.f64;
-        }
+    /* the reply comes from another process: decode it with the checked decoder */
+    if (sk_val_from_msgpack(m->body, m->body_len, &v, NULL) == SK_OK) {
+        if (sk_val_cstr(sk_map_get(v, "node"))) node = sk_val_cstr(sk_map_get(v, "node"));
+        if (sk_val_cstr(sk_map_get(v, "endpoint"))) ep = sk_val_cstr(sk_map_get(v, "endpoint"));
+        struct sk_val *u = sk_map_get(v, "uptime");
+        if (sk_val_is(u, SK_V_FLOAT)) uptime = u->u.f;
     }
-    msgpack_unpacked_destroy(&u);
     printf("pong from endpoint=%s node=%s uptime=%.1fs time=%.3fms\n", ep, node, uptime, rtt * 1e3);
+    sk_val_free(v);
 }
 
 static void on_reply(void *arg, const struct skiff_msg *m)
