@@ -59,12 +59,19 @@ bin/skiff: $(call OBJ,$(CORE_SRC) core/main.c $(PLUGIN_SRC) $(B)/gen/builtin_plu
 # ---- plugins as shared objects (same sources, -DSKIFF_PLUGIN_SO) ----
 $(B)/pic/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(BASE) $(OPT) $(CFLAGS) -fPIC -DSKIFF_PLUGIN_SO -c $< -o $@
+	$(CC) $(BASE) $(OPT) $(CFLAGS) -fPIC -ffunction-sections -fdata-sections -DSKIFF_PLUGIN_SO -c $< -o $@
 
+# A .so carries its own private copy of the pure object-model modules (all
+# symbols hidden), so a plugin needs nothing from core but the host table.
+# A plugin folder may name extra libraries in plugin.mk: LIBS_<name> := ...
+SO_COMMON := core/err.c core/mem.c core/val.c core/json.c core/yaml.c core/quantity.c \
+             core/selector.c
+-include $(wildcard plugins/*/plugin.mk plugins/*/*/plugin.mk)
 define so_rule
-$(2)/$(notdir $(1)).so: $(patsubst %.c,$(B)/pic/%.o,$(wildcard $(1)/*.c))
+$(2)/$(notdir $(1)).so: $(patsubst %.c,$(B)/pic/%.o,$(wildcard $(1)/*.c) $(SO_COMMON))
 	@mkdir -p $$(@D)
-	$$(CC) -shared $(OPT) -Wl,-z,defs -o $$@ $$^ -Wl,--as-needed -lmsgpackc -lc
+	$$(CC) -shared $(OPT) -Wl,-z,defs -Wl,--gc-sections -o $$@ $$^ -Wl,--as-needed $$(LIBS_$(notdir $(1))) \
+		-lmsgpackc -lyaml -ljansson -lm -lc
 endef
 $(foreach d,$(PLUGIN_DIRS),$(eval $(call so_rule,$(d),bin/plugins)))
 $(foreach d,$(TPLUGIN_DIRS),$(eval $(call so_rule,$(d),$(B)/test-plugins)))
