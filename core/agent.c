@@ -1,18 +1,22 @@
 /* The agent's lifetime: configuration, data dir lock, loop, workers, bus,
  * plugins; signals for stop (TERM, INT) and reload (HUP). */
 #include "agent.h"
+#include "api.h"
 #include "bus.h"
 #include "config.h"
 #include "log.h"
 #include "loop.h"
 #include "mem.h"
 #include "plugin.h"
+#include "store.h"
+#include "tls.h"
 #include "version.h"
 #include "work.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <msgpack.h>
+#include <openssl/ssl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +33,9 @@ struct agent {
     struct sk_bus *bus;
     struct sk_bus_ep *core_ep;
     struct sk_plugins *plugins;
+    struct sk_store *store;
+    struct sk_tls *tls;
+    struct sk_api *api;
     struct sk_sig *sig_term, *sig_int, *sig_hup;
     int lock_fd;
     double started;
@@ -236,6 +243,49 @@ static int parse_flags(int argc, char **argv, struct sk_config_flags *f)
     return -1;
 }
 
+/* The cluster PKI (made at first start) and the HTTPS API on it. Key
+ * generation blocks briefly; this runs before the loop does. */
+static sk_err start_api(struct agent *a, struct sk_error **err)
+{
+    char **addrs = sk_tls_local_addresses(NULL);
+    char host[256];
+    int port = 0;
+    const char *extra[2] = {NULL, NULL};
+    /* the listen address itself must be in the certificate too */
+    if (sk_parse_hostport(a->cfg->api_listen, host, sizeof(host), &port) == SK_OK) extra[0] = host;
+    size_t n = 0;
+    while (addrs && addrs[n])
+        n++;
+    const char **all = sk_xcalloc(n + 2, sizeof(*all));
+    for (size_t i = 0; i < n; i++)
+        all[i] = addrs[i];
+    all[n] = extra[0];
+    sk_err rc = sk_tls_ensure(a->cfg->data_dir, a->cfg->node_name, all, &a->tls, err);
+    free(all);
+    sk_tls_strv_free(addrs);
+    if (rc) return rc;
+    if (a->tls->ca_created) sk_log(SK_LOG_INFO, "agent", "created cluster CA dir=%s", a->tls->dir);
+    SSL_CTX *ctx = sk_tls_server_ctx(a->tls, err);
+    if (!ctx) return SK_EINVAL;
+    struct sk_api_opts o = {
+            .loop = a->loop,
+            .pool = a->pool,
+            .store = a->store,
+            .node_name = a->cfg->node_name,
+            .data_dir = a->cfg->data_dir,
+            .listen = a->cfg->api_listen,
+            .tls = ctx,
+            .token = a->tls->token,
+    };
+    a->api = sk_api_new(&o, err);
+    SSL_CTX_free(ctx); /* the API holds its own reference */
+    if (!a->api) return SK_EINVAL;
+    sk_api_ensure_namespaces(a->store);
+    sk_log(SK_LOG_INFO, "agent", "api listening addr=%s port=%d", a->cfg->api_listen,
+           sk_api_port(a->api));
+    return SK_OK;
+}
+
 int sk_agent_main(int argc, char **argv)
 {
     struct agent a = {.lock_fd = -1};
@@ -269,6 +319,11 @@ int sk_agent_main(int argc, char **argv)
     a.loop = sk_loop_new();
     a.started = sk_loop_now(a.loop);
     a.pool = sk_work_pool_new(a.loop, a.cfg->workers);
+    struct sk_store_opts so = {.data_dir = a.cfg->data_dir, .loop = a.loop, .pool = a.pool};
+    if (sk_store_open(&so, &a.store, &err)) goto fail;
+    sk_log(SK_LOG_INFO, "agent", "store open path=%s rev=%llu", sk_store_path(a.store),
+           (unsigned long long)sk_store_rev(a.store));
+    if (start_api(&a, &err)) goto fail;
     a.bus = sk_bus_new(a.loop, a.cfg->node_name, &err);
     if (!a.bus) goto fail;
     a.core_ep = sk_bus_attach(a.bus, "core", core_msg, &a, &err);
@@ -306,9 +361,14 @@ fail:
     sk_error_free(err);
     rc = 1;
 out:
+    /* no new requests; open watches end */
+    sk_api_free(a.api);
     sk_plugins_stop(a.plugins);
-    /* jobs finish and their done callbacks run while plugins still exist */
+    /* jobs finish and their done callbacks run while the store and the
+     * plugins still exist */
     sk_work_pool_free(a.pool);
+    /* queued writes finish and are acknowledged before the store closes */
+    sk_store_close(a.store);
     sk_plugins_free(a.plugins);
     sk_sig_del(a.sig_term);
     sk_sig_del(a.sig_int);
@@ -318,6 +378,7 @@ out:
     sk_loop_free(a.loop);
     if (a.lock_fd >= 0) close(a.lock_fd);
     sk_log(SK_LOG_INFO, "agent", "stopped exit=%d", rc);
+    sk_tls_free(a.tls);
     sk_config_free(a.cfg);
     return rc;
 }

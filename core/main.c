@@ -1,6 +1,7 @@
 /* The skiff binary: one executable for the agent and the CLI. Dispatches on
  * the first argument, as kubectl does on its verbs. */
 #include "agent.h"
+#include "cli_kubeconfig.h"
 #include "cli_ping.h"
 #include "version.h"
 
@@ -17,6 +18,7 @@ static void usage(FILE *f)
                "Commands:\n"
                "  agent       run the node agent (API, store, plugins)\n"
                "  version     print skiff's version and its libraries'\n"
+               "  kubeconfig  print a kubeconfig for kubectl and client libraries\n"
                "  ping        check an agent's bus endpoint is alive\n"
                "  help        show this help\n"
                "\n"
@@ -31,6 +33,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "agent")) return sk_agent_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "kubeconfig")) return sk_cli_kubeconfig(argc - 1, argv + 1);
     if (!strcmp(cmd, "ping")) return sk_cli_ping(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {

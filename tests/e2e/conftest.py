@@ -2,6 +2,7 @@
 per agent, and cleanup of every process a test started (by PID)."""
 import os
 import signal
+import socket
 import subprocess
 import tempfile
 import time
@@ -12,6 +13,13 @@ ROOT = os.environ.get("SKIFF_ROOT") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("SKIFF_BUILD", os.path.join(ROOT, "build"))
 SKIFF = os.path.join(ROOT, "bin", "skiff")
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def wait_for(cond, timeout, what, interval=0.02):
@@ -33,7 +41,10 @@ class Agent:
         self.dir = tmp
         self.data_dir = os.path.join(tmp, "data")
         self.log_path = os.path.join(tmp, "agent.log")
-        self.args = ["--data-dir", self.data_dir, "--node-name", name] + list(args)
+        self.port = free_port()
+        self.args = ["--data-dir", self.data_dir, "--node-name", name,
+                     "--api-listen", "127.0.0.1:%d" % self.port] + list(args)
+        self._kubeconfig = None
         self.config_path = None
         if config is not None:
             self.config_path = os.path.join(tmp, "skiff.yaml")
@@ -53,6 +64,22 @@ class Agent:
                      10, "agent ready")
             assert self.proc.poll() is None, "agent exited early:\n" + self.log()
         return self
+
+    def kubeconfig(self):
+        """Path of the admin kubeconfig, written by `skiff kubeconfig`."""
+        if not self._kubeconfig:
+            r = run("kubeconfig", "--data-dir", self.data_dir, "--server",
+                    "https://127.0.0.1:%d" % self.port)
+            assert r.returncode == 0, r.stderr
+            self._kubeconfig = os.path.join(self.dir, "kubeconfig")
+            with open(self._kubeconfig, "w") as f:
+                f.write(r.stdout)
+        return self._kubeconfig
+
+    def kubectl(self, *args, input=None, timeout=60):
+        env = dict(os.environ, KUBECONFIG=self.kubeconfig(), HOME=self.dir)
+        return subprocess.run(["/usr/bin/kubectl"] + list(args), capture_output=True,
+                              text=True, input=input, timeout=timeout, env=env)
 
     def log(self):
         with open(self.log_path, "r", errors="replace") as f:

@@ -182,3 +182,21 @@ def test_bus_listener_reaches_builtin_and_so_plugin_alike(agent_factory):
         assert a.proc.poll() is None
         assert a.stop()[0] == 0
     assert outs[0] == outs[1]
+
+
+def test_store_is_opened_and_a_foreign_store_refused(agent_factory):
+    a = agent_factory().start()
+    assert re.search(r"store open path=%s/store/data.mdb rev=\d+" % re.escape(a.data_dir),
+                     a.log()), a.log()
+    assert a.stop()[0] == 0
+    # a file that is not a skiff store is refused, never reset
+    b = agent_factory()
+    os.makedirs(os.path.join(b.data_dir, "store"), mode=0o700)
+    junk = os.path.join(b.data_dir, "store", "data.mdb")
+    with open(junk, "wb") as f:
+        f.write(b"this is not an LMDB file" * 1000)
+    b.start(wait_ready=False)
+    assert b.proc.wait(timeout=10) == 1
+    assert junk in b.log() and "not a skiff store" in b.log(), b.log()
+    with open(junk, "rb") as f:
+        assert f.read(24) == b"this is not an LMDB file"
