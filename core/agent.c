@@ -338,6 +338,7 @@ int sk_agent_main(int argc, char **argv)
             .bus = a.bus,
             .pool = a.pool,
             .cfg = a.cfg,
+            .store = a.store,
             .node_name = a.cfg->node_name,
             .data_dir = a.cfg->data_dir,
     };

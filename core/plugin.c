@@ -8,6 +8,8 @@
 #include "log.h"
 #include "loop.h"
 #include "mem.h"
+#include "store.h"
+#include "val.h"
 #include "work.h"
 
 #include <dirent.h>
@@ -33,6 +35,24 @@ struct skiff_watch {
     void *arg;
 };
 
+/* An informer a plugin subscribed through the host table. */
+struct skiff_informer {
+    struct skiff_informer *prev, *next;
+    struct skiff_ctx *ctx;
+    struct sk_informer *inf;
+    struct skiff_informer_ops ops;
+    void *arg;
+};
+
+/* A write a plugin proposed; outlives the plugin if it must, then its
+ * callback is simply not called (ctx is cleared). */
+struct pending_write {
+    struct pending_write *prev, *next;
+    struct skiff_ctx *ctx;
+    skiff_write_fn done;
+    void *arg;
+};
+
 struct skiff_ctx {
     struct sk_plugins *ps;
     const struct skiff_plugin *desc;
@@ -45,6 +65,8 @@ struct skiff_ctx {
     int start_seq; /* order of start, for reverse-order stop */
     struct skiff_timer *timers;
     struct skiff_watch *watches;
+    struct skiff_informer *informers;
+    struct pending_write *writes;
 };
 
 struct sk_plugins {
@@ -199,6 +221,182 @@ static uint64_t host_reply(struct skiff_ctx *ctx, const struct skiff_msg *req, u
     return id;
 }
 
+/* ---- the object store (ABI 1.1) ---- */
+
+/* Informer callbacks get sk_val trees; plugins get msgpack bytes, the
+ * ABI's stable form. */
+static void with_bytes(const struct sk_val *v, struct sk_buf *b)
+{
+    b->len = 0;
+    sk_val_to_msgpack(v, b);
+}
+
+static void inf_add(void *arg, const struct sk_val *obj)
+{
+    struct skiff_informer *si = arg;
+    if (!si->ops.add) return;
+    struct sk_buf b = {0};
+    with_bytes(obj, &b);
+    si->ops.add(si->arg, b.p, b.len);
+    sk_buf_free(&b);
+}
+
+static void inf_update(void *arg, const struct sk_val *old_obj, const struct sk_val *new_obj)
+{
+    struct skiff_informer *si = arg;
+    if (!si->ops.update) return;
+    struct sk_buf o = {0}, n = {0};
+    with_bytes(old_obj, &o);
+    with_bytes(new_obj, &n);
+    si->ops.update(si->arg, o.p, o.len, n.p, n.len);
+    sk_buf_free(&o);
+    sk_buf_free(&n);
+}
+
+static void inf_del(void *arg, const struct sk_val *obj)
+{
+    struct skiff_informer *si = arg;
+    if (!si->ops.del) return;
+    struct sk_buf b = {0};
+    with_bytes(obj, &b);
+    si->ops.del(si->arg, b.p, b.len);
+    sk_buf_free(&b);
+}
+
+static void inf_synced(void *arg)
+{
+    struct skiff_informer *si = arg;
+    if (si->ops.synced) si->ops.synced(si->arg);
+}
+
+static const struct sk_informer_ops inf_ops = {
+        .add = inf_add, .update = inf_update, .del = inf_del, .synced = inf_synced};
+
+static struct skiff_informer *host_subscribe(struct skiff_ctx *ctx, const char *resource,
+                                             const char *ns, const struct skiff_informer_ops *ops,
+                                             void *arg)
+{
+    if (!ctx->ps->env.store || !resource || !*resource || !ops) return NULL;
+    struct skiff_informer *si = sk_xcalloc(1, sizeof(*si));
+    si->ctx = ctx;
+    si->ops = *ops;
+    si->arg = arg;
+    si->inf = sk_informer_new(ctx->ps->env.store, resource, ns, NULL, NULL, &inf_ops, si);
+    if (!si->inf) {
+        free(si);
+        return NULL;
+    }
+    si->next = ctx->informers;
+    if (ctx->informers) ctx->informers->prev = si;
+    ctx->informers = si;
+    return si;
+}
+
+static void host_unsubscribe(struct skiff_ctx *ctx, struct skiff_informer *si)
+{
+    if (!si) return;
+    sk_informer_free(si->inf);
+    if (si->prev)
+        si->prev->next = si->next;
+    else
+        ctx->informers = si->next;
+    if (si->next) si->next->prev = si->prev;
+    free(si);
+}
+
+static int code_of(sk_err e)
+{
+    switch (e) {
+    case SK_OK: return SKIFF_OK;
+    case SK_ENOENT: return SKIFF_ENOTFOUND;
+    case SK_EEXIST:
+    case SK_ECONFLICT: return SKIFF_ECONFLICT;
+    case SK_ETOOBIG: return SKIFF_ETOOBIG;
+    case SK_ECLOSED:
+    case SK_EAGAIN: return SKIFF_EUNAVAILABLE;
+    default: return SKIFF_EINVAL;
+    }
+}
+
+static int host_get(struct skiff_ctx *ctx, const char *resource, const char *ns, const char *name,
+                    void **obj, size_t *len)
+{
+    if (!ctx->ps->env.store || !resource || !name || !obj || !len) return SKIFF_EINVAL;
+    struct sk_store_obj *o = NULL;
+    sk_err rc = sk_store_get(ctx->ps->env.store, resource, ns, name, &o, NULL);
+    if (rc) return code_of(rc);
+    *obj = sk_xmalloc(o->len);
+    memcpy(*obj, o->data, o->len);
+    *len = o->len;
+    sk_store_obj_unref(o);
+    return SKIFF_OK;
+}
+
+static void write_unlink(struct pending_write *pw)
+{
+    if (!pw->ctx) return;
+    if (pw->prev)
+        pw->prev->next = pw->next;
+    else
+        pw->ctx->writes = pw->next;
+    if (pw->next) pw->next->prev = pw->prev;
+    pw->ctx = NULL;
+}
+
+static void write_done(const struct sk_store_result *res, void *arg)
+{
+    struct pending_write *pw = arg;
+    struct skiff_ctx *ctx = pw->ctx;
+    write_unlink(pw);
+    if (ctx && pw->done)
+        pw->done(pw->arg, code_of(res->code), res->code ? sk_error_msg(res->err, res->code) : NULL,
+                 res->obj ? res->obj->data : NULL, res->obj ? res->obj->len : 0);
+    free(pw);
+}
+
+static int host_propose(struct skiff_ctx *ctx, int op, const char *resource, const char *ns,
+                        const char *name, const void *obj, size_t len, skiff_write_fn done,
+                        void *arg)
+{
+    if (!ctx->ps->env.store) return SKIFF_EUNAVAILABLE;
+    if (op < SKIFF_WRITE_CREATE || op > SKIFF_WRITE_DELETE || !resource) return SKIFF_EINVAL;
+    struct sk_val *v = NULL;
+    struct sk_error *err = NULL;
+    if (op != SKIFF_WRITE_DELETE) {
+        /* bytes from a plugin are checked like bytes from the wire */
+        if (!obj || sk_val_from_msgpack(obj, len, &v, &err) || !sk_val_is(v, SK_V_MAP)) {
+            sk_log(SK_LOG_WARN, ctx->desc->name, "propose refused: bad object: %s",
+                   sk_error_msg(err, SK_EINVAL));
+            sk_error_free(err);
+            sk_val_free(v);
+            return SKIFF_EINVAL;
+        }
+    }
+    struct sk_store_cmd c = {
+            .op = (enum sk_store_op)op,
+            .resource = resource,
+            .ns = ns,
+            .name = name,
+            .obj = v,
+    };
+    struct pending_write *pw = sk_xcalloc(1, sizeof(*pw));
+    pw->ctx = ctx;
+    pw->done = done;
+    pw->arg = arg;
+    sk_err rc = sk_store_submit(ctx->ps->env.store, &c, write_done, pw, &err);
+    sk_val_free(v);
+    if (rc) {
+        sk_log(SK_LOG_WARN, ctx->desc->name, "propose refused: %s", sk_error_msg(err, rc));
+        sk_error_free(err);
+        free(pw);
+        return code_of(rc);
+    }
+    pw->next = ctx->writes;
+    if (ctx->writes) ctx->writes->prev = pw;
+    ctx->writes = pw;
+    return SKIFF_OK;
+}
+
 static const struct skiff_host host_table = {
         .abi_major = SKIFF_ABI_MAJOR,
         .abi_minor = SKIFF_ABI_MINOR,
@@ -214,6 +412,10 @@ static const struct skiff_host host_table = {
         .work = host_work,
         .send = host_send,
         .reply = host_reply,
+        .subscribe = host_subscribe,
+        .unsubscribe = host_unsubscribe,
+        .get = host_get,
+        .propose = host_propose,
 };
 
 /* ---- lifecycle ---- */
@@ -255,8 +457,19 @@ static void on_bus_msg(void *arg, const struct skiff_msg *m)
     ctx->desc->on_msg(ctx->self, m);
 }
 
+/* A stopped plugin gets no more store callbacks: its informers end and
+ * its pending writes complete without calling it. */
+static void ctx_drop_store(struct skiff_ctx *ctx)
+{
+    while (ctx->informers)
+        host_unsubscribe(ctx, ctx->informers);
+    while (ctx->writes)
+        write_unlink(ctx->writes);
+}
+
 static void ctx_release(struct skiff_ctx *ctx)
 {
+    ctx_drop_store(ctx);
     while (ctx->timers)
         host_timer_cancel(ctx, ctx->timers);
     while (ctx->watches)
@@ -458,6 +671,7 @@ static void stop_one(struct skiff_ctx *ctx)
 {
     if (!ctx->running) return;
     if (ctx->desc->stop) ctx->desc->stop(ctx->self);
+    ctx_drop_store(ctx);
     ctx->running = false;
     sk_log(SK_LOG_INFO, "plugin", "stopped plugin=%s", ctx->desc->name);
 }

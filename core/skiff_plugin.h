@@ -67,6 +67,35 @@ struct skiff_msg {
 };
 
 struct skiff_ctx; /* core's handle for one plugin instance */
+struct skiff_informer;
+
+/* Informer callbacks; objects are msgpack maps, borrowed for the call. */
+struct skiff_informer_ops {
+    void (*add)(void *arg, const void *obj, size_t len);
+    void (*update)(void *arg, const void *old_obj, size_t old_len, const void *obj, size_t len);
+    void (*del)(void *arg, const void *obj, size_t len); /* the last state */
+    void (*synced)(void *arg);                           /* may be NULL */
+};
+
+enum skiff_write_op {
+    SKIFF_WRITE_CREATE = 1,
+    SKIFF_WRITE_UPDATE = 2,
+    SKIFF_WRITE_UPDATE_STATUS = 3,
+    SKIFF_WRITE_DELETE = 4,
+};
+
+/* Result codes of store calls: the HTTP status the API would answer. */
+enum {
+    SKIFF_OK = 0,
+    SKIFF_EINVAL = 400,
+    SKIFF_ENOTFOUND = 404,
+    SKIFF_ECONFLICT = 409, /* already exists, or a stale resourceVersion */
+    SKIFF_ETOOBIG = 413,
+    SKIFF_EUNAVAILABLE = 503,
+};
+
+typedef void (*skiff_write_fn)(void *arg, int code, const char *message, const void *obj,
+                               size_t len);
 struct skiff_timer;
 struct skiff_watch;
 
@@ -109,6 +138,34 @@ struct skiff_host {
     /* Reply to a request: sends to req->from with re = req->id. */
     uint64_t (*reply)(struct skiff_ctx *ctx, const struct skiff_msg *req, uint32_t type,
                       uint32_t version, const void *body, size_t len);
+
+    /* ---- ABI 1.1: the object store ----
+     * Objects cross the ABI as the msgpack bytes of the Kubernetes object
+     * (one map, as `kubectl get -o json` shows it), borrowed for the call.
+     * resource is the store's name: "pods", "apps/deployments", ...; ns is
+     * NULL or "" for every namespace (and for cluster-scoped kinds). */
+
+    /* Follow a resource through an informer: add for every object at
+     * first, then add/update/del as it changes; synced once the first
+     * list was delivered. Callbacks run on the loop. Returns NULL on a bad
+     * argument or when the agent has no store. Cancelled by unsubscribe,
+     * or when the plugin stops. */
+    struct skiff_informer *(*subscribe)(struct skiff_ctx *ctx, const char *resource, const char *ns,
+                                        const struct skiff_informer_ops *ops, void *arg);
+    void (*unsubscribe)(struct skiff_ctx *ctx, struct skiff_informer *inf);
+    /* Read one object from the local replica. Returns SKIFF_OK and *obj
+     * (free with free()), or SKIFF_ENOTFOUND / SKIFF_EINVAL. Reads LMDB (a
+     * memory map): fine on the loop for single objects. */
+    int (*get)(struct skiff_ctx *ctx, const char *resource, const char *ns, const char *name,
+               void **obj, size_t *len);
+    /* Propose a write (op: SKIFF_WRITE_*). obj is the object's msgpack map
+     * (NULL for delete). done(arg, code, message, obj, len) runs on the
+     * loop once the write is durable or refused; obj is the object after
+     * the write. Returns SKIFF_OK, or a code when the write could not be
+     * queued (done is then not called). Once the plugin stops, pending
+     * done callbacks are dropped. */
+    int (*propose)(struct skiff_ctx *ctx, int op, const char *resource, const char *ns,
+                   const char *name, const void *obj, size_t len, skiff_write_fn done, void *arg);
 };
 
 struct skiff_plugin {

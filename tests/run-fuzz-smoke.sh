@@ -12,7 +12,7 @@ for f in "$@"; do
     log=$(mktemp)
     if "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$work/" \
         "$work" >"$log" 2>&1; then
-        passed=$((passed + 1)); echo "ok   $name ($(grep -oE '#[0-9]+' "$log" | tail -1) runs)"
+        passed=$((passed + 1)); echo "ok   $name ($(grep -oE 'Done [0-9]+ runs' "$log" | tail -1))"
     else
         failed=$((failed + 1)); echo "---- $name found a failure ----"; tail -n 40 "$log"
         ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* 2>/dev/null
