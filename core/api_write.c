@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "api_int.h"
+#include "proto.h"
 #include "json.h"
 #include "log.h"
 #include "mem.h"
@@ -39,11 +40,28 @@ bool sk_api_decode_body(struct sk_api_rq *r, struct sk_val **out)
     char mt[128] = "application/json";
     if (h && *h) media_type(h, mt, sizeof(mt));
     bool yaml = !strcasecmp(mt, "application/yaml");
+    if (!strcasecmp(mt, SK_PROTO_MEDIA_TYPE)) {
+        /* kubectl's typed clients (create namespace, create configmap, ...)
+         * send protobuf and never fall back to JSON */
+        size_t plen;
+        const char *pbody = sk_http_req_body(r->req, &plen);
+        struct sk_error *pe = NULL;
+        struct sk_val *pv = NULL;
+        sk_err prc = sk_proto_decode(pbody, plen, r->kind, &pv, &pe);
+        if (prc) {
+            sk_api_fail_badrequest(r, sk_error_msg(pe, prc));
+            sk_error_free(pe);
+            return false;
+        }
+        *out = pv;
+        return true;
+    }
     if (!yaml && strcasecmp(mt, "application/json") != 0) {
         char msg[400];
         snprintf(msg, sizeof(msg),
                  "the body of the request was in an unknown format - accepted media types "
-                 "include: application/json, application/yaml");
+                 "include: application/json, application/yaml, "
+                 "application/vnd.kubernetes.protobuf");
         sk_api_fail(r, 415, "UnsupportedMediaType", msg, NULL);
         return false;
     }
