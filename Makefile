@@ -14,7 +14,7 @@ BASE     := -std=gnu11 -D_GNU_SOURCE -DSKIFF_VERSION='"$(VERSION)"' -iquote core
             -fvisibility=hidden -MMD -MP $(WARN)
 OPT      ?= -O2 -g
 ASANF    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LIBS     := -Wl,--as-needed -lev -lnng -lmsgpackc -lyaml -llmdb -ljansson -lcurl -larchive \
+LIBS     := -Wl,--as-needed -lev -lnng -lmsgpackc -lyaml -llmdb -ljansson \
             -lmnl -lnftnl -lraft -lhttp_parser -lssl -lcrypto -lpthread -ldl -lm
 
 CORE_SRC    := $(filter-out core/main.c,$(wildcard core/*.c))
@@ -89,9 +89,11 @@ bin/skiff-asan: $(call AOBJ,$(CORE_SRC) core/main.c $(PLUGIN_SRC) $(B)/gen/built
 asan: bin/skiff-asan
 
 # ---- unit tests (cmocka, under ASan/UBSan) ----
+# Tests and benchmarks use libcurl as an HTTP client; bin/skiff itself never
+# links it (the image service dlopens it in child processes).
 $(B)/unit/%: tests/unit/%.c $(call AOBJ,$(CORE_SRC) $(PLUGIN_SRC) $(B)/gen/builtin_plugins.c)
 	@mkdir -p $(@D)
-	$(CC) $(BASE) $(ASANF) -Itests/unit -o $@ $(filter %.c %.o,$^) $(LIBS) -lcmocka
+	$(CC) $(BASE) $(ASANF) -Itests/unit -o $@ $(filter %.c %.o,$^) $(LIBS) -lcurl -lcmocka
 
 unit: $(UNIT_BINS) $(TEST_SOS) plugins
 	@SKIFF_ROOT=$(CURDIR) SKIFF_BUILD=$(abspath $(B)) tests/run-unit.sh $(UNIT_BINS)
@@ -121,7 +123,7 @@ fuzz-smoke: $(FUZZ_BINS)
 # ---- benchmarks (print figures; not timed tests) ----
 $(B)/bench/%: bench/%.c $(call OBJ,$(CORE_SRC) $(PLUGIN_SRC) $(B)/gen/builtin_plugins.c)
 	@mkdir -p $(@D)
-	$(CC) $(BASE) $(OPT) -o $@ $(filter %.c %.o,$^) $(LIBS)
+	$(CC) $(BASE) $(OPT) -o $@ $(filter %.c %.o,$^) $(LIBS) -lcurl
 bench: bin/skiff plugins $(BENCH_BINS)
 	@SKIFF_ROOT=$(CURDIR) bench/run.sh
 
@@ -138,4 +140,4 @@ deps:
 clean:
 	rm -rf build bin
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -7,7 +7,7 @@ PKGS="build-essential pkg-config clang clang-format
  libnftnl-dev libmnl-dev libraft-dev libjansson-dev libcurl4-openssl-dev
  libarchive-dev libssl-dev libcmocka-dev libhttp-parser-dev
  python3 python3-pytest python3-kubernetes
- runc crun busybox-static docker-registry skopeo umoci nftables iproute2
+ runc crun busybox-static docker-registry skopeo umoci zstd nftables iproute2
  procps psmisc"
 missing=""
 for p in $PKGS; do

@@ -1,6 +1,7 @@
 /* The skiff binary: one executable for the agent and the CLI. Dispatches on
  * the first argument, as kubectl does on its verbs. */
 #include "agent.h"
+#include "../plugins/images/cli.h"
 #include "cli_kubeconfig.h"
 #include "cli_ping.h"
 #include "version.h"
@@ -18,6 +19,7 @@ static void usage(FILE *f)
                "Commands:\n"
                "  agent       run the node agent (API, store, plugins)\n"
                "  version     print skiff's version and its libraries'\n"
+               "  image       pull, import, export and list images (skiff image --help)\n"
                "  kubeconfig  print a kubeconfig for kubectl and client libraries\n"
                "  ping        check an agent's bus endpoint is alive\n"
                "  help        show this help\n"
@@ -33,6 +35,7 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "agent")) return sk_agent_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "image")) return skiff_images_cli(argc - 1, argv + 1);
     if (!strcmp(cmd, "kubeconfig")) return sk_cli_kubeconfig(argc - 1, argv + 1);
     if (!strcmp(cmd, "ping")) return sk_cli_ping(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
