@@ -455,6 +455,9 @@ static void serve_openapi(struct sk_api_rq *r)
     struct sk_http_req *req = r->req;
     bool get = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
     struct sk_openapi_body o;
+    /* built on first use: ~1.3 MB that an edge node serving no `kubectl
+     * explain` or client-side apply never needs to hold */
+    if (!r->api->oapi) r->api->oapi = sk_openapi_new();
     if (!sk_openapi_lookup(r->api->oapi, sk_http_req_path(req), sk_http_req_query(req),
                            sk_http_req_header(req, "Accept"), &o))
         return sk_api_not_found_path(r);
@@ -588,7 +591,6 @@ struct sk_api *sk_api_new(const struct sk_api_opts *o, struct sk_error **err)
     if (!strncmp(addr, "0.0.0.0:", 8) || !strncmp(addr, "[::]:", 5))
         snprintf(addr, sizeof(addr), "127.0.0.1:%d", sk_http_server_port(api->srv));
     api->disc = sk_discovery_new(addr);
-    api->oapi = sk_openapi_new();
     sk_log(SK_LOG_INFO, SK_API_WHO, "listening addr=%s port=%d tls=%s auth=%s",
            o->listen ? o->listen : "127.0.0.1:6443", sk_http_server_port(api->srv),
            o->tls ? "yes" : "no", api->token ? "token" : "none");
