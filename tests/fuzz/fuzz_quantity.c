@@ -26,8 +26,16 @@ static void check_quantity(const char *in, size_t n)
     if (l1 >= SK_QUANTITY_STRMAX || strlen(c1) != l1) abort();
     if (sk_quantity_parse(c1, &r, NULL) != SK_OK) abort();
     if (sk_quantity_cmp(&q, &r) != 0) abort();
+    /* The text reaches a fixed point after one more round, not always at
+     * once: a BinarySI value that is no multiple of 1024 prints as a plain
+     * integer ("3372062.5Ki" -> "3452992000"), which reads back as DecimalSI
+     * and then prints as "3452992k" -- apimachinery does exactly this. */
+    char c3[SK_QUANTITY_STRMAX];
+    struct sk_quantity r2;
     sk_quantity_format(&r, c2);
-    if (strcmp(c1, c2) != 0) abort();
+    if (sk_quantity_parse(c2, &r2, NULL) != SK_OK || sk_quantity_cmp(&q, &r2) != 0) abort();
+    sk_quantity_format(&r2, c3);
+    if (strcmp(c2, c3) != 0) abort();
 
     /* what the API server would store is stable and means the same */
     char *s = sk_xstrndup(in, n);
@@ -37,9 +45,12 @@ static void check_quantity(const char *in, size_t n)
     } else {
         if (!n1 || sk_quantity_cmp(&q, &r) != 0) abort();
         char *n2 = sk_quantity_normalize(n1, &r, NULL);
-        if (!n2 || strcmp(n1, n2) != 0 || sk_quantity_cmp(&q, &r) != 0) abort();
+        if (!n2 || sk_quantity_cmp(&q, &r) != 0) abort();
+        char *n3 = sk_quantity_normalize(n2, &r, NULL); /* fixed point, as above */
+        if (!n3 || strcmp(n2, n3) != 0 || sk_quantity_cmp(&q, &r) != 0) abort();
         free(n1);
         free(n2);
+        free(n3);
     }
     free(s);
 
