@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "api_int.h"
+#include "work.h"
 #include "discovery.h"
 #include "log.h"
 #include "loop.h"
@@ -450,14 +451,11 @@ static void serve_discovery(struct sk_api_rq *r)
     sk_api_rq_free(r);
 }
 
-static void serve_openapi(struct sk_api_rq *r)
+static void serve_openapi_built(struct sk_api_rq *r)
 {
     struct sk_http_req *req = r->req;
     bool get = !strcmp(r->method, "GET") || !strcmp(r->method, "HEAD");
     struct sk_openapi_body o;
-    /* built on first use: ~1.3 MB that an edge node serving no `kubectl
-     * explain` or client-side apply never needs to hold */
-    if (!r->api->oapi) r->api->oapi = sk_openapi_new();
     if (!sk_openapi_lookup(r->api->oapi, sk_http_req_path(req), sk_http_req_query(req),
                            sk_http_req_header(req, "Accept"), &o))
         return sk_api_not_found_path(r);
@@ -476,6 +474,43 @@ static void serve_openapi(struct sk_api_rq *r)
     else
         sk_http_respond(req, 200, o.content_type, hdr, o.body, o.len);
     sk_api_rq_free(r);
+}
+
+/* The documents are built on first use: several MiB that an edge node
+ * serving no `kubectl explain` or client-side apply never needs to hold.
+ * Building takes ~25 ms, so it runs on the worker pool, not the loop. */
+struct openapi_job {
+    struct sk_api_rq *r;
+    struct sk_openapi *built;
+};
+
+static void openapi_work(void *arg)
+{
+    struct openapi_job *j = arg;
+    j->built = sk_openapi_new(); /* a pure function of the schema table */
+}
+
+static void openapi_done(void *arg)
+{
+    struct openapi_job *j = arg;
+    struct sk_api *api = j->r->api;
+    if (!api->oapi)
+        api->oapi = j->built;
+    else
+        sk_openapi_free(j->built); /* two first requests raced: keep one */
+    serve_openapi_built(j->r);
+    free(j);
+}
+
+static void serve_openapi(struct sk_api_rq *r)
+{
+    if (r->api->oapi) return serve_openapi_built(r);
+    struct openapi_job *j = sk_xcalloc(1, sizeof(*j));
+    j->r = r;
+    if (!r->api->pool || sk_work_submit(r->api->pool, openapi_work, openapi_done, j) != 0) {
+        openapi_work(j);
+        openapi_done(j);
+    }
 }
 
 static bool authorized(struct sk_api *api, struct sk_http_req *req)
