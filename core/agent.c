@@ -7,6 +7,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mem.h"
+#include "node_http.h"
 #include "plugin.h"
 #include "store.h"
 #include "tls.h"
@@ -32,6 +33,7 @@ struct agent {
     struct sk_work_pool *pool;
     struct sk_bus *bus;
     struct sk_bus_ep *core_ep;
+    struct sk_node_http *nh;
     struct sk_plugins *plugins;
     struct sk_store *store;
     struct sk_tls *tls;
@@ -276,6 +278,8 @@ static sk_err start_api(struct agent *a, struct sk_error **err)
             .listen = a->cfg->api_listen,
             .tls = ctx,
             .token = a->tls->token,
+            .bus = a->bus,
+            .max_proxy_body = (size_t)a->cfg->api_max_proxy_body,
     };
     a->api = sk_api_new(&o, err);
     SSL_CTX_free(ctx); /* the API holds its own reference */
@@ -323,15 +327,18 @@ int sk_agent_main(int argc, char **argv)
     if (sk_store_open(&so, &a.store, &err)) goto fail;
     sk_log(SK_LOG_INFO, "agent", "store open path=%s rev=%llu", sk_store_path(a.store),
            (unsigned long long)sk_store_rev(a.store));
-    if (start_api(&a, &err)) goto fail;
+    /* the bus first: the API reaches nodes' HTTP through it */
     a.bus = sk_bus_new(a.loop, a.cfg->node_name, &err);
     if (!a.bus) goto fail;
     a.core_ep = sk_bus_attach(a.bus, "core", core_msg, &a, &err);
     if (!a.core_ep) goto fail;
+    a.nh = sk_node_http_new(a.loop, a.bus, (size_t)a.cfg->api_max_proxy_body, &err);
+    if (!a.nh) goto fail;
     if (a.cfg->bus_listen && *a.cfg->bus_listen) {
         if (sk_bus_listen(a.bus, a.cfg->bus_listen, &err)) goto fail;
         sk_log(SK_LOG_INFO, "agent", "bus listening url=%s", a.cfg->bus_listen);
     }
+    if (start_api(&a, &err)) goto fail;
 
     struct sk_plugin_env env = {
             .loop = a.loop,
@@ -339,6 +346,7 @@ int sk_agent_main(int argc, char **argv)
             .pool = a.pool,
             .cfg = a.cfg,
             .store = a.store,
+            .nh = a.nh,
             .node_name = a.cfg->node_name,
             .data_dir = a.cfg->data_dir,
     };
@@ -371,6 +379,8 @@ out:
     /* queued writes finish and are acknowledged before the store closes */
     sk_store_close(a.store);
     sk_plugins_free(a.plugins);
+    /* streams the plugins left behind end; the API is gone already */
+    sk_node_http_free(a.nh);
     sk_sig_del(a.sig_term);
     sk_sig_del(a.sig_int);
     sk_sig_del(a.sig_hup);

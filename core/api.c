@@ -12,6 +12,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mem.h"
+#include "node_http.h"
 #include "openapi.h"
 #include "table.h"
 #include "tls.h"
@@ -114,6 +115,8 @@ static void serve_version(struct sk_api_rq *r)
     sk_map_set(v, "platform", sk_val_str(platform()));
     r->out = SK_API_OUT_JSON;
     r->pretty = true; /* kube-apiserver indents /version */
+    /* the CLI learns which node it talks to */
+    if (r->api->node_name[0]) sk_http_req_add_header(r->req, "Skiff-Node", r->api->node_name);
     sk_api_respond_val(r, 200, v);
     sk_val_free(v);
 }
@@ -324,7 +327,7 @@ static void dispatch_subresource(struct sk_api_rq *r)
     if (!strcmp(k->plural, "pods") && !k->group[0]) {
         if (!strcmp(r->sub, "log")) {
             if (!get) return sk_api_method_not_allowed(r);
-            return not_available(r, "log");
+            return sk_api_pod_log(r);
         }
         if (!strcmp(r->sub, "exec") || !strcmp(r->sub, "attach") ||
             !strcmp(r->sub, "portforward")) {
@@ -513,7 +516,7 @@ static void serve_openapi(struct sk_api_rq *r)
     }
 }
 
-static bool authorized(struct sk_api *api, struct sk_http_req *req)
+bool sk_api_authorized(const struct sk_api *api, const struct sk_http_req *req)
 {
     if (!api->token) return true;
     const char *h = sk_http_req_header(req, "Authorization");
@@ -559,10 +562,11 @@ static void handle(struct sk_http_req *req, void *arg)
             serve_version(r);
         goto out;
     }
-    if (!authorized(api, req)) {
+    if (!sk_api_authorized(api, req)) {
         sk_api_fail(r, 401, "Unauthorized", "Unauthorized", NULL);
         goto out;
     }
+    if (sk_api_node_proxy(r)) goto out;
     if ((n >= 1 && n <= 2 && !strcmp(seg[0], "api")) ||
         (n >= 1 && n <= 3 && !strcmp(seg[0], "apis"))) {
         serve_discovery(r);
@@ -617,6 +621,18 @@ struct sk_api *sk_api_new(const struct sk_api_opts *o, struct sk_error **err)
         return NULL;
     }
     sk_http_server_set_error_fn(api->srv, sk_api_http_error, api);
+    api->max_proxy_body = o->max_proxy_body ? o->max_proxy_body : (size_t)64 << 20;
+    sk_http_server_set_body_limit_fn(api->srv, sk_api_body_limit, api);
+    if (o->bus) {
+        api->nh = sk_nh_client_new(o->loop, o->bus, "core.api", err);
+        if (!api->nh) {
+            sk_error_prefix(err, "api");
+            sk_http_server_free(api->srv);
+            api->srv = NULL;
+            sk_api_unref(api);
+            return NULL;
+        }
+    }
     /* discovery names the address clients reach us at */
     char addr[300];
     const char *l = o->listen ? o->listen : "127.0.0.1:6443";
@@ -639,6 +655,9 @@ void sk_api_free(struct sk_api *api)
     sk_api_watch_close_all(api);
     sk_http_server_free(api->srv);
     api->srv = NULL;
+    /* proxied requests ended with their connections above */
+    sk_nh_client_free(api->nh);
+    api->nh = NULL;
     sk_api_unref(api);
 }
 

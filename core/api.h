@@ -15,6 +15,7 @@
 struct sk_loop;
 struct sk_work_pool;
 struct sk_store;
+struct sk_bus;
 struct sk_api;
 typedef struct ssl_ctx_st SSL_CTX;
 
@@ -33,6 +34,11 @@ struct sk_api_opts {
     const char *token;
     size_t max_body_bytes;    /* 0 = 3 MiB, as kube-apiserver */
     double bookmark_interval; /* seconds between watch bookmarks; 0 = 60 */
+    /* nodes/proxy and pods/log reach nodes over this bus (node_http.h);
+     * NULL: those routes answer 503. Must outlive the API. */
+    struct sk_bus *bus;
+    /* nodes/proxy request bodies; 0 = 64 MiB */
+    size_t max_proxy_body;
 };
 
 /* Start listening. Returns the API (free with sk_api_free) or NULL with
@@ -69,5 +75,9 @@ void sk_api_get_stats(const struct sk_api *api, struct sk_api_stats *out);
  * *err (files missing: the agent has not run yet). Reads files; any
  * thread. */
 char *sk_api_kubeconfig(const char *data_dir, const char *server_url, struct sk_error **err);
+/* https://HOST:PORT for an api.listen address, with the wildcard
+ * addresses (0.0.0.0, ::, empty) made local, as clients on the node reach
+ * it. Malloc'd; NULL when listen is not HOST:PORT. */
+char *sk_api_local_url(const char *listen);
 
 #endif

@@ -111,6 +111,7 @@ static void list_encode(struct list_job *j, const struct sk_store_list *l)
     const struct sk_kind *k = r->kind;
     const char *av = sk_kind_api_version(k);
     struct sk_buf *b = &j->out;
+    if (r->out != SK_API_OUT_JSON || r->pretty) sk_http_body_init(b, 0);
     if (r->out == SK_API_OUT_TABLE) {
         const struct sk_val **objs = sk_xcalloc(l->n ? l->n : 1, sizeof(*objs));
         size_t n = 0;
@@ -123,6 +124,11 @@ static void list_encode(struct list_job *j, const struct sk_store_list *l)
         return;
     }
     if (r->out == SK_API_OUT_JSON && !r->pretty) {
+        size_t total = 0;
+        for (size_t i = 0; i < l->n; i++)
+            total += l->items[i]->len;
+        /* JSON runs about a third longer than msgpack */
+        sk_http_body_init(b, total + total / 2 + 256);
         sk_buf_printf(b,
                       "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{\"resourceVersion\":"
                       "\"%" PRIu64 "\"",
@@ -133,10 +139,6 @@ static void list_encode(struct list_job *j, const struct sk_store_list *l)
             sk_buf_putc(b, '"');
         }
         sk_buf_puts(b, "},\"items\":[");
-        size_t total = 0;
-        for (size_t i = 0; i < l->n; i++)
-            total += l->items[i]->len;
-        sk_buf_reserve(b, total + total / 2 + 64);
         size_t before = b->len;
         for (size_t i = 0; i < l->n; i++) {
             if (b->len > before) sk_buf_putc(b, ',');
@@ -187,11 +189,11 @@ static void list_done(void *arg)
         const char *ct = r->out == SK_API_OUT_YAML    ? "application/yaml"
                          : r->out == SK_API_OUT_TABLE ? SK_API_CT_TABLE
                                                       : "application/json";
-        sk_http_respond(r->req, 200, ct, NULL, j->out.p, j->out.len);
+        sk_http_respond_buf(r->req, 200, ct, NULL, &j->out);
         sk_api_rq_free(r);
     }
     sk_error_free(j->err);
-    sk_buf_free(&j->out);
+    sk_http_body_release(&j->out);
     free(j->cont);
     free(j);
 }

@@ -26,6 +26,7 @@ enum { SK_API_OUT_JSON = 0, SK_API_OUT_YAML, SK_API_OUT_TABLE, SK_API_OUT_TABLE_
 
 struct sk_api_watch;
 struct sk_discovery;
+struct sk_nh_client;
 struct sk_openapi;
 
 /* Encoded watch events, shared by every watcher that gets the same event:
@@ -76,6 +77,9 @@ struct sk_api {
     struct sk_api_stats st;
     struct sk_api_jcache jc;
     struct sk_buf scratch; /* loop thread: GET responses */
+    /* node HTTP requester ("core.api"); NULL without a bus */
+    struct sk_nh_client *nh;
+    size_t max_proxy_body;
 };
 
 /* One request, from routing to its response. */
@@ -100,6 +104,7 @@ struct sk_api_rq {
     const char *patch_type; /* PATCH content type */
     bool rv_given;          /* the client set a resourceVersion precondition */
     bool create_on_update;  /* apply: no object yet */
+    bool managed_done;      /* apply set managedFields; no Update entry to add */
     int generate_tries;
     /* list/watch options */
     struct sk_labelsel *lsel;
@@ -111,6 +116,8 @@ void sk_api_ref(struct sk_api *api);
 void sk_api_unref(struct sk_api *api);
 /* End of a request's life: frees rq (its response was sent or aborted). */
 void sk_api_rq_free(struct sk_api_rq *r);
+/* The request carries the admin bearer token (or auth is off). */
+bool sk_api_authorized(const struct sk_api *api, const struct sk_http_req *req);
 /* "Deployment.apps", "Pod" */
 void sk_api_qualified_kind(const struct sk_kind *k, char *buf, size_t cap);
 
@@ -161,6 +168,16 @@ void sk_api_delete_collection(struct sk_api_rq *r);
 bool sk_api_parse_selectors(struct sk_api_rq *r);
 bool sk_api_match(const struct sk_val *obj, void *arg);
 
+/* ---- api_json.c: repeated keys in a JSON body ---- */
+struct sk_json_dups;
+/* Per fieldValidation: Ignore accepts, Warn adds `duplicate field "<path>"`
+ * warnings, Strict answers 400 with the strict decoding error (with obj's
+ * unknown fields too when with_unknown). A repeated key that is also an
+ * unknown field is named once, as unknown. Responds and returns false on
+ * refusal. Loop thread. */
+bool sk_api_body_dups(struct sk_api_rq *r, const struct sk_json_dups *d, const struct sk_val *obj,
+                      bool with_unknown);
+
 /* ---- api_write.c: the admission pipeline ---- */
 /* Decode the request body by its Content-Type into *out (a map). Responds
  * (415 or 400) and returns false on failure. */
@@ -188,6 +205,14 @@ void sk_api_update_scale(struct sk_api_rq *r, const struct sk_val *scale, const 
 /* The Scale object of a stored object with a scale subresource. */
 struct sk_val *sk_api_scale_of(const struct sk_kind *k, const struct sk_val *obj);
 
+/* The request's field manager: fieldManager, else from the User-Agent
+ * (managed.h). Caller frees. */
+char *sk_api_field_manager(struct sk_api_rq *r);
+/* Fill op for a write of r (manager, apiVersion, subresource, time);
+ * *manager is the string op points at, for the caller to free. */
+struct sk_mop;
+void sk_api_managed_op(struct sk_api_rq *r, struct sk_mop *op, char now[32], char **manager);
+
 /* ---- api_patch.c ---- */
 void sk_api_patch(struct sk_api_rq *r);
 
@@ -196,6 +221,16 @@ void sk_api_watch(struct sk_api_rq *r);
 /* End every watch stream (sk_api_free). */
 void sk_api_watch_close_all(struct sk_api *api);
 void sk_api_enc_clear(struct sk_api *api);
+
+/* ---- api_node.c: node HTTP over the bus ---- */
+/* nodes/{name}/proxy[/path]: answers and returns true when r's path is
+ * one (after authentication), else false. */
+bool sk_api_node_proxy(struct sk_api_rq *r);
+/* GET pods/{name}/log (r->ns, r->name set). */
+void sk_api_pod_log(struct sk_api_rq *r);
+/* The HTTP server's body limit hook: api.max-proxy-body for an
+ * authenticated nodes/proxy request. */
+size_t sk_api_body_limit(const struct sk_http_req *req, void *arg);
 
 /* ---- api_json.c ---- */
 /* Append stored msgpack object bytes as JSON, straight from msgpack:

@@ -422,3 +422,74 @@ bool sk_api_obj_json(struct sk_api *api, const struct sk_kind *k, struct sk_stor
     pthread_mutex_unlock(&c->mu);
     return true;
 }
+
+/* ---- repeated keys in request bodies ---- */
+
+#define MAX_UNKNOWN 64
+
+bool sk_api_body_dups(struct sk_api_rq *r, const struct sk_json_dups *d, const struct sk_val *obj,
+                      bool with_unknown)
+{
+    if (!d->n || r->fv == SK_API_FV_IGNORE) return true;
+    /* Go's decoder reports a repeated unknown field of a struct as unknown
+     * only, so those are left to the unknown-field check */
+    char *unk[MAX_UNKNOWN];
+    size_t nu = 0;
+    if (r->kind && sk_val_is(obj, SK_V_MAP)) {
+        nu = sk_schema_unknown_fields(r->kind, obj, unk, MAX_UNKNOWN);
+        if (nu > MAX_UNKNOWN) nu = MAX_UNKNOWN;
+    }
+    bool *skip = sk_xcalloc(d->n, sizeof(*skip));
+    size_t shown = 0;
+    for (size_t i = 0; i < d->n; i++) {
+        for (size_t u = 0; u < nu && !skip[i]; u++)
+            skip[i] = !strcmp(unk[u], d->paths[i]);
+        if (skip[i]) continue;
+        shown++;
+        if (r->fv == SK_API_FV_WARN) {
+            char *w = sk_xasprintf("duplicate field \"%s\"", d->paths[i]);
+            sk_api_warn(r, w);
+            free(w);
+        }
+    }
+    bool ok = r->fv == SK_API_FV_WARN || !shown;
+    if (!ok) {
+        /* repeated and unknown fields in the order the decoder meets them */
+        size_t nk = with_unknown ? nu : 0;
+        size_t *upos = sk_xcalloc(nk ? nk : 1, sizeof(*upos));
+        size_t blen;
+        const char *body = sk_http_req_body(r->req, &blen);
+        if (nk) sk_json_key_positions(body, blen, (const char *const *)unk, nk, upos);
+        for (size_t a = 1; a < nk; a++) /* the schema's order is not the text's */
+            for (size_t z = a; z > 0 && upos[z - 1] > upos[z]; z--) {
+                size_t tp = upos[z];
+                upos[z] = upos[z - 1];
+                upos[z - 1] = tp;
+                char *tu = unk[z];
+                unk[z] = unk[z - 1];
+                unk[z - 1] = tu;
+            }
+        struct sk_buf b = {0};
+        sk_buf_puts(&b, "strict decoding error: ");
+        size_t i = 0, u = 0, n = 0;
+        while (i < d->n || u < nk) {
+            if (i < d->n && skip[i]) {
+                i++;
+                continue;
+            }
+            bool dup = u >= nk || (i < d->n && d->at[i] < upos[u]);
+            sk_buf_printf(&b, "%s%s field \"%s\"", n++ ? ", " : "", dup ? "duplicate" : "unknown",
+                          dup ? d->paths[i++] : unk[u++]);
+        }
+        sk_buf_putc(&b, 0);
+        char *msg = r->kind ? sk_schema_decode_message(r->kind, b.p) : sk_xstrdup(b.p);
+        sk_api_fail_badrequest(r, msg);
+        free(msg);
+        sk_buf_free(&b);
+        free(upos);
+    }
+    free(skip);
+    for (size_t k = 0; k < nu; k++)
+        free(unk[k]);
+    return ok;
+}

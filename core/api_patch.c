@@ -1,8 +1,9 @@
-/* PATCH: JSON patch, JSON merge patch, strategic merge patch and a first
- * form of server-side apply, on the object or its status and scale
- * subresources. A patch is applied to the version it read and submitted
- * with that version as precondition; when someone else wrote in between
- * it is applied again to the new version (api_write.c retries). */
+/* PATCH: JSON patch, JSON merge patch, strategic merge patch and
+ * server-side apply (managed.c: field ownership, pruning, conflicts), on
+ * the object or its status and scale subresources. A patch is applied to
+ * the version it read and submitted with that version as precondition;
+ * when someone else wrote in between it is applied again to the new
+ * version (api_write.c retries). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 
 #include "api_int.h"
 #include "json.h"
+#include "managed.h"
 #include "mem.h"
 #include "patch.h"
 #include "yaml.h"
@@ -44,13 +46,14 @@ static bool decode_patch(struct sk_api_rq *r)
     size_t len;
     const char *body = sk_http_req_body(r->req, &len);
     struct sk_error *e = NULL;
+    struct sk_json_dups dups = {0};
     sk_err rc;
     if (len == 0)
         rc = sk_fail(&e, SK_EINVAL, "unexpected end of JSON input");
     else if (is_apply(r))
         rc = sk_yaml_parse_one(body, len, NULL, &r->body, &e);
     else
-        rc = sk_json_parse(body, len, &r->body, &e);
+        rc = sk_json_parse_dups(body, len, &r->body, &dups, &e);
     if (!rc) {
         bool json_patch = r->patch_type == patch_types[0];
         if (json_patch && !sk_val_is(r->body, SK_V_ARR))
@@ -69,9 +72,14 @@ static bool decode_patch(struct sk_api_rq *r)
         sk_api_fail_badrequest(r, msg);
         free(msg);
         sk_error_free(e);
+        sk_json_dups_free(&dups);
         return false;
     }
-    return true;
+    /* merge patches are read strictly, JSON patches are not (as upstream);
+     * the patched object's unknown fields are checked later */
+    bool ok = r->patch_type == patch_types[0] || sk_api_body_dups(r, &dups, r->body, false);
+    sk_json_dups_free(&dups);
+    return ok;
 }
 
 /* Apply r->body to *doc by the patch type; responds and returns false on
@@ -122,8 +130,66 @@ static bool apply_options_ok(struct sk_api_rq *r)
     return false;
 }
 
+/* "apps/v1, Kind=Deployment", "/v1, Kind=Pod" */
+static char *gvk_text(const struct sk_kind *k)
+{
+    return sk_xasprintf("%s/%s, Kind=%s", k->group, k->version, k->kind);
+}
+
+static void fail_conflicts(struct sk_api_rq *r, const struct sk_mconflicts *mc)
+{
+    struct sk_causes c = {0};
+    for (size_t i = 0; i < mc->n; i++)
+        sk_causes_add(&c, mc->v[i].path, "FieldManagerConflict", "conflict with %s",
+                      mc->v[i].manager);
+    char *msg = sk_mconflicts_message(mc);
+    struct sk_api_details d = {.causes = &c};
+    sk_api_fail(r, 409, "Conflict", msg, &d);
+    free(msg);
+    sk_causes_free(&c);
+}
+
+/* Server-side apply of r->body onto live (NULL: it does not exist yet).
+ * Returns the new object, or NULL after responding. */
+static struct sk_val *server_side_apply(struct sk_api_rq *r, const struct sk_val *live)
+{
+    if (sk_val_at(r->body, "metadata", "managedFields", NULL)) {
+        sk_api_fail_badrequest(r, "metadata.managedFields must be nil");
+        return NULL;
+    }
+    const char *fp = sk_http_req_query_param(r->req, "force");
+    bool force = fp && !strcmp(fp, "true");
+    struct sk_mop op;
+    char now[32];
+    char *manager;
+    sk_api_managed_op(r, &op, now, &manager);
+    struct sk_mschema sc = {.kind = r->kind};
+    struct sk_mconflicts mc = {0};
+    struct sk_val *out = NULL;
+    struct sk_error *e = NULL;
+    sk_err rc = sk_managed_apply(&sc, live, r->body, &op, force, &out, &mc, &e);
+    free(manager);
+    if (rc == SK_ECONFLICT) {
+        fail_conflicts(r, &mc);
+    } else if (rc) {
+        char *gvk = gvk_text(r->kind);
+        char *msg = sk_xasprintf("failed to create typed patch object (%s/%s; %s): %s",
+                                 r->ns ? r->ns : "", r->name, gvk, sk_error_msg(e, rc));
+        /* kube-apiserver passes this error through unconverted: a 500
+         * without a reason */
+        sk_api_fail(r, 500, "", msg, NULL);
+        free(msg);
+        free(gvk);
+    }
+    sk_mconflicts_free(&mc);
+    sk_error_free(e);
+    if (!rc) r->managed_done = true;
+    return out;
+}
+
 void sk_api_patch(struct sk_api_rq *r)
 {
+    r->managed_done = false;
     bool scale = r->sub && !strcmp(r->sub, "scale");
     if (!r->body) {
         r->patch_type = patch_type(sk_http_req_header(r->req, "Content-Type"));
@@ -144,8 +210,7 @@ void sk_api_patch(struct sk_api_rq *r)
     if (rc == SK_ENOENT && is_apply(r) && !r->sub) {
         /* apply creates what does not exist yet */
         sk_error_free(e);
-        r->obj = sk_val_dup(r->body);
-        const char *bn = sk_val_str_at(r->obj, "metadata", "name", NULL);
+        const char *bn = sk_val_str_at(r->body, "metadata", "name", NULL);
         if (bn && strcmp(bn, r->name) != 0) {
             char *msg = sk_xasprintf("the name of the object (%s) does not match the name on "
                                      "the URL (%s)",
@@ -154,6 +219,8 @@ void sk_api_patch(struct sk_api_rq *r)
             free(msg);
             return;
         }
+        r->obj = server_side_apply(r, NULL);
+        if (!r->obj) return;
         sk_val_set_at(r->obj, sk_val_str(r->name), "metadata", "name", NULL);
         sk_api_create_prepared(r);
         return;
@@ -173,7 +240,15 @@ void sk_api_patch(struct sk_api_rq *r)
         doc = sk_val_dup(old);
         sk_api_set_type(r->kind, doc);
     }
-    if (!apply_patch(r, &doc)) {
+    if (is_apply(r) && !scale) {
+        struct sk_val *applied = server_side_apply(r, doc);
+        sk_val_free(doc);
+        if (!applied) {
+            sk_store_obj_unref(o);
+            return;
+        }
+        doc = applied;
+    } else if (!apply_patch(r, &doc)) {
         sk_val_free(doc);
         sk_store_obj_unref(o);
         return;

@@ -11,10 +11,11 @@
 #include <time.h>
 
 #include "api_int.h"
-#include "proto.h"
 #include "json.h"
 #include "log.h"
+#include "managed.h"
 #include "mem.h"
+#include "proto.h"
 #include "yaml.h"
 
 #define MAX_UNKNOWN       64
@@ -69,13 +70,14 @@ bool sk_api_decode_body(struct sk_api_rq *r, struct sk_val **out)
     const char *body = sk_http_req_body(r->req, &len);
     struct sk_error *e = NULL;
     struct sk_val *v = NULL;
+    struct sk_json_dups dups = {0};
     sk_err rc;
     if (len == 0)
         rc = sk_fail(&e, SK_EINVAL, "unexpected end of JSON input");
     else if (yaml)
         rc = sk_yaml_parse_one(body, len, NULL, &v, &e);
     else
-        rc = sk_json_parse(body, len, &v, &e);
+        rc = sk_json_parse_dups(body, len, &v, &dups, &e);
     if (!rc && !sk_val_is(v, SK_V_MAP)) {
         rc = sk_fail(&e, SK_EINVAL, "json: cannot unmarshal %s into Go value of type %s",
                      v ? sk_vtype_name(v->type) : "null", r->kind ? r->kind->kind : "struct");
@@ -86,6 +88,15 @@ bool sk_api_decode_body(struct sk_api_rq *r, struct sk_val **out)
         sk_api_fail_badrequest(r, msg);
         free(msg);
         sk_error_free(e);
+        sk_val_free(v);
+        sk_json_dups_free(&dups);
+        return false;
+    }
+    /* a DELETE body is DeleteOptions, not an object of r->kind */
+    bool is_obj = strcmp(sk_http_req_method(r->req), "DELETE") != 0;
+    bool dups_ok = sk_api_body_dups(r, &dups, is_obj ? v : NULL, is_obj);
+    sk_json_dups_free(&dups);
+    if (!dups_ok) {
         sk_val_free(v);
         return false;
     }
@@ -152,15 +163,50 @@ bool sk_api_check_body(struct sk_api_rq *r, struct sk_val *obj)
     return ok;
 }
 
+static void now_rfc3339(char out[32]);
+
+char *sk_api_field_manager(struct sk_api_rq *r)
+{
+    return sk_managed_manager_name(sk_http_req_query_param(r->req, "fieldManager"),
+                                   sk_http_req_header(r->req, "User-Agent"));
+}
+
+void sk_api_managed_op(struct sk_api_rq *r, struct sk_mop *op, char now[32], char **manager)
+{
+    now_rfc3339(now);
+    *manager = sk_api_field_manager(r);
+    op->manager = *manager;
+    op->api_version = sk_kind_api_version(r->kind);
+    op->subresource = r->sub ? r->sub : "";
+    op->now = now;
+}
+
+/* Record the write in managedFields as an Update by the request's field
+ * manager; apply has done its own bookkeeping. Defaults count as written
+ * by the request, as kube-apiserver defaults on decoding. */
+static void track_update(struct sk_api_rq *r, const struct sk_val *old)
+{
+    if (r->managed_done) return;
+    struct sk_mop op;
+    char now[32];
+    char *manager;
+    sk_api_managed_op(r, &op, now, &manager);
+    struct sk_mschema sc = {.kind = r->kind};
+    sk_managed_update(&sc, old, r->obj, &op);
+    free(manager);
+}
+
 bool sk_api_admit(struct sk_api_rq *r, const struct sk_val *old)
 {
     const struct sk_kind *k = r->kind;
     struct sk_causes c = {0};
     bool ok;
     if (r->sub && !strcmp(r->sub, "status")) {
+        track_update(r, old);
         ok = sk_kind_validate_status(k, r->obj, old, &c);
     } else {
         sk_kind_default(k, r->obj);
+        track_update(r, old);
         if (old)
             sk_kind_prepare_update(k, r->obj, old);
         else
@@ -365,7 +411,6 @@ void sk_api_create_prepared(struct sk_api_rq *r)
                                       "selfLink",
                                       "generation",
                                       "deletionTimestamp",
-                                      "managedFields",
                                       "resourceVersion",
                                       "deletionGracePeriodSeconds",
                                       NULL};
@@ -518,6 +563,14 @@ void sk_api_update_prepared(struct sk_api_rq *r, const struct sk_val *old, uint6
         /* a status write takes the body's status and nothing else */
         struct sk_val *n = sk_val_dup(old);
         copy_key(n, r->obj, "status");
+        if (r->managed_done) {
+            /* apply to the status: its entries come with the object */
+            struct sk_val *mf = sk_val_at(r->obj, "metadata", "managedFields", NULL);
+            if (mf)
+                sk_map_set(meta(n), "managedFields", sk_val_dup(mf));
+            else
+                sk_map_del(meta(n), "managedFields");
+        }
         const char *rv = sk_val_str_at(r->obj, "metadata", "resourceVersion", NULL);
         r->rv_given = rv && *rv;
         if (r->rv_given) sk_map_set(meta(n), "resourceVersion", sk_val_str(rv));

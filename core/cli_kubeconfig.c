@@ -27,21 +27,6 @@ static void usage(FILE *f)
                "  -h, --help            show this help\n");
 }
 
-/* https://HOST:PORT from api.listen, with wildcard addresses made local */
-static char *server_from_listen(const char *listen)
-{
-    char host[256];
-    int port = 0;
-    if (sk_parse_hostport(listen, host, sizeof(host), &port) != SK_OK) return NULL;
-    const char *h = host;
-    if (!strcmp(h, "0.0.0.0") || !*h) h = "127.0.0.1";
-    if (!strcmp(h, "::")) h = "::1";
-    char *url = NULL;
-    int rc = strchr(h, ':') ? asprintf(&url, "https://[%s]:%d", h, port)
-                            : asprintf(&url, "https://%s:%d", h, port);
-    return rc < 0 ? NULL : url;
-}
-
 int sk_cli_kubeconfig(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -82,7 +67,7 @@ int sk_cli_kubeconfig(int argc, char **argv)
         sk_error_free(err);
         return 1;
     }
-    char *url = server ? strdup(server) : server_from_listen(cfg->api_listen);
+    char *url = server ? strdup(server) : sk_api_local_url(cfg->api_listen);
     char *kc = url ? sk_api_kubeconfig(cfg->data_dir, url, &err) : NULL;
     int rc = 0;
     if (!kc) {

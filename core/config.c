@@ -5,6 +5,8 @@
 #include "config.h"
 #include "log.h"
 #include "mem.h"
+#include "val.h"
+#include "yaml.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -48,6 +50,9 @@ struct node {
     int line, col; /* 1-based */
     bool null;     /* a plain ~, null or empty scalar */
     char *str;     /* scalar text (always set for scalars), or alias name */
+    /* A list, or a mapping too deep to build: where its text is, so a
+     * SKIFF_OPT_TREE option can parse it later (span_len 0: not kept). */
+    size_t span_off, span_len;
     struct pair *pairs;
     size_t npairs, cap;
 };
@@ -60,6 +65,12 @@ struct pair {
 struct plugin_kv {
     char *key;
     char *value; /* NULL when the value is null: keep the default */
+    /* A mapping or list value: its YAML text, preceded by newlines and
+     * spaces so that it starts at its own line and column (parse errors
+     * then name the file's lines); NULL for scalars. */
+    char *tree;
+    size_t tree_len;
+    bool tree_is_list;
     int kline, kcol, vline, vcol;
 };
 
@@ -500,6 +511,7 @@ enum key {
     K_WORKERS,
     K_SHUTDOWN_TIMEOUT,
     K_API_LISTEN,
+    K_API_MAX_PROXY_BODY,
     K_BUS_LISTEN,
     K_SECTION,
     K_PLUGINS,
@@ -514,6 +526,7 @@ struct key_def {
 
 static const struct key_def api_defs[] = {
         {"listen", K_API_LISTEN, "an address (ADDR:PORT)", NULL},
+        {"max-proxy-body", K_API_MAX_PROXY_BODY, "a size", NULL},
         {NULL, 0, NULL, NULL},
 };
 
@@ -604,6 +617,21 @@ static bool apply_key(struct sk_config *cfg, enum key k, const char *v, char *wh
         set_str(&cfg->api_listen, v);
         return true;
     }
+    case K_API_MAX_PROXY_BODY: {
+        uint64_t b;
+        if ((r = size_why(v, &b))) {
+            snprintf(why, n, "invalid size %s: %s", quote(q, v), r);
+            return false;
+        }
+        /* a body is held in memory whole: keep it within what a small
+         * node can spare */
+        if (b < 1024 || b > (uint64_t)1 << 30) {
+            snprintf(why, n, "must be between 1Ki and 1Gi, got %s", quote(q, v));
+            return false;
+        }
+        cfg->api_max_proxy_body = b;
+        return true;
+    }
     case K_BUS_LISTEN:
         if ((r = bus_listen_why(v))) {
             snprintf(why, n, "invalid address %s: %s", quote(q, v), r);
@@ -682,7 +710,7 @@ static sk_err next_event(struct reader *r, yaml_event_t *ev)
 
 /* Consume the rest of a list or mapping whose start event was just read;
  * only the syntax of its contents matters. */
-static sk_err skip_collection(struct reader *r)
+static sk_err skip_collection(struct reader *r, size_t *end)
 {
     for (size_t depth = 1; depth > 0;) {
         yaml_event_t ev _cleanup_event_ = {0};
@@ -699,10 +727,38 @@ static sk_err skip_collection(struct reader *r)
                                MAX_SKIP_DEPTH);
             break;
         case YAML_SEQUENCE_END_EVENT:
-        case YAML_MAPPING_END_EVENT: depth--; break;
+        case YAML_MAPPING_END_EVENT:
+            if (--depth == 0) *end = ev.end_mark.index;
+            break;
         default: break;
         }
     }
+    return SK_OK;
+}
+
+/* libyaml's marks count characters; the text is UTF-8 (a BOM is not
+ * counted). */
+static size_t char_to_byte(const char *text, size_t len, size_t idx)
+{
+    size_t i = len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3) ? 3 : 0;
+    for (; i < len && idx; idx--) {
+        i++;
+        while (i < len && ((unsigned char)text[i] & 0xc0) == 0x80)
+            i++;
+    }
+    return i;
+}
+
+/* Skip a collection whose start event is ev, remembering its span. */
+static sk_err skip_span(struct reader *r, const yaml_event_t *ev, struct node *out)
+{
+    size_t end = 0;
+    sk_err rc = skip_collection(r, &end);
+    if (rc) return rc;
+    size_t a = char_to_byte(r->text, r->len, ev->start_mark.index);
+    size_t b = char_to_byte(r->text, r->len, end);
+    out->span_off = a;
+    out->span_len = b > a ? b - a : 0;
     return SK_OK;
 }
 
@@ -740,10 +796,10 @@ static sk_err load_node(struct reader *r, yaml_event_t *ev, int depth, struct no
         out->kind = N_ALIAS;
         out->str = sk_xstrdup((const char *)ev->data.alias.anchor);
         return SK_OK;
-    case YAML_SEQUENCE_START_EVENT: out->kind = N_SEQ; return skip_collection(r);
+    case YAML_SEQUENCE_START_EVENT: out->kind = N_SEQ; return skip_span(r, ev, out);
     case YAML_MAPPING_START_EVENT:
         out->kind = N_MAP;
-        if (depth >= MAX_MAP_DEPTH) return skip_collection(r);
+        if (depth >= MAX_MAP_DEPTH) return skip_span(r, ev, out);
         return load_map(r, out, depth + 1);
     default:
         return fail_at(r->err, r->name, out->line, out->col, "unexpected YAML event %d",
@@ -809,6 +865,7 @@ static sk_err load_tree(struct reader *r, struct node *root)
 
 struct walk {
     const char *name;
+    const char *text; /* the file, for the spans of trees */
     struct sk_error **err;
     struct sk_config *cfg;
     struct sk_config_plugin **tail;
@@ -957,7 +1014,10 @@ static sk_err walk_section(struct walk *w, struct pair *pr, const char *path)
             return fail_at(w->err, w->name, k->line, k->col,
                            "duplicate key \"%s\" (first at line %d)", kpath,
                            val->pairs[orig].key.line);
-        if (v->kind != N_SCALAR)
+        /* A mapping or list is kept as text: whether it is welcome
+         * depends on the option's type, known only when the plugin is. */
+        bool tree = (v->kind == N_MAP || v->kind == N_SEQ) && v->span_len;
+        if (v->kind != N_SCALAR && (!tree || !strcmp(k->str, "enabled")))
             return type_error(w, v, kpath,
                               !strcmp(k->str, "enabled") ? "true or false" : "a single value");
         if (!strcmp(k->str, "enabled")) {
@@ -971,7 +1031,16 @@ static sk_err walk_section(struct walk *w, struct pair *pr, const char *path)
         /* take the strings: the tree is thrown away after the walk */
         kv->key = k->str;
         k->str = NULL;
-        if (!v->null) {
+        if (tree) {
+            struct sk_buf b = {0};
+            for (int l = 1; l < v->line; l++)
+                sk_buf_putc(&b, '\n');
+            for (int c = 1; c < v->col; c++)
+                sk_buf_putc(&b, ' ');
+            sk_buf_append(&b, w->text + v->span_off, v->span_len);
+            kv->tree = sk_buf_take(&b, &kv->tree_len);
+            kv->tree_is_list = v->kind == N_SEQ;
+        } else if (!v->null) {
             kv->value = v->str;
             v->str = NULL;
         }
@@ -1016,6 +1085,7 @@ static struct sk_config *config_new(void)
     c->workers = 2;
     c->api_listen = sk_xstrdup(DEFAULT_API_LISTEN);
     c->bus_listen = sk_xstrdup("");
+    c->api_max_proxy_body = (uint64_t)64 << 20;
     c->shutdown_timeout = 2.0;
     return c;
 }
@@ -1033,7 +1103,8 @@ static sk_err parse_into(struct sk_config *cfg, const char *name, const char *te
     sk_err rc = load_tree(&r, &root);
     yaml_parser_delete(&r.parser);
     if (!rc) {
-        struct walk w = {.name = name, .err = err, .cfg = cfg, .tail = &cfg->plugins};
+        struct walk w = {
+                .name = name, .text = r.text, .err = err, .cfg = cfg, .tail = &cfg->plugins};
         if (root.kind == N_MAP)
             rc = walk_map(&w, &root, "", top_defs);
         else if (!(root.kind == N_SCALAR && root.null)) {
@@ -1196,6 +1267,7 @@ void sk_config_free(struct sk_config *cfg)
         for (size_t i = 0; i < p->nkv; i++) {
             free(p->kv[i].key);
             free(p->kv[i].value);
+            free(p->kv[i].tree);
         }
         free(p->kv);
         free(p->name);
@@ -1247,8 +1319,29 @@ static size_t opt_size(enum skiff_opt_type t)
     case SKIFF_OPT_DOUBLE:
     case SKIFF_OPT_DURATION: return sizeof(double);
     case SKIFF_OPT_SIZE: return sizeof(uint64_t);
+    case SKIFF_OPT_TREE: return sizeof(struct skiff_opt_tree);
     }
     return 0;
+}
+
+static void tree_clear(void *dst)
+{
+    struct skiff_opt_tree t;
+    memcpy(&t, dst, sizeof(t));
+    free((void *)t.msgpack);
+    free((void *)t.origin);
+    memset(dst, 0, sizeof(t));
+}
+
+/* Replace the tree at dst (memcpy: it need not be aligned) with v. */
+static void tree_set(void *dst, const struct sk_val *v, const char *origin)
+{
+    tree_clear(dst);
+    struct sk_buf b = {0};
+    sk_val_to_msgpack(v, &b);
+    struct skiff_opt_tree t = {.origin = sk_xstrdup(origin)};
+    t.msgpack = sk_buf_take(&b, &t.len);
+    memcpy(dst, &t, sizeof(t));
 }
 
 /* Parse s as type t into the field at dst (memcpy: the offset comes from
@@ -1292,6 +1385,12 @@ static const char *opt_parse(enum skiff_opt_type t, const char *s, void *dst, ch
         memcpy(dst, &v, sizeof(v));
         return NULL;
     }
+    case SKIFF_OPT_TREE: {
+        struct sk_val *v = s ? sk_val_str(s) : sk_val_null();
+        tree_set(dst, v, "default");
+        sk_val_free(v);
+        return NULL;
+    }
     case SKIFF_OPT_SIZE: {
         uint64_t v;
         if ((r = size_why(s, &v))) {
@@ -1311,7 +1410,9 @@ void sk_config_options_free(const struct skiff_option *table, void *opts)
 {
     if (!opts) return;
     for (const struct skiff_option *o = table; o && o->key; o++)
-        if (o->type == SKIFF_OPT_STR) {
+        if (o->type == SKIFF_OPT_TREE) {
+            tree_clear((char *)opts + o->offset);
+        } else if (o->type == SKIFF_OPT_STR) {
             char *s;
             memcpy(&s, (char *)opts + o->offset, sizeof(s));
             free(s);
@@ -1320,6 +1421,30 @@ void sk_config_options_free(const struct skiff_option *table, void *opts)
             memcpy((char *)opts + o->offset, &s, sizeof(s));
         }
     free(opts);
+}
+
+/* A SKIFF_OPT_TREE value from the file: a scalar is a string, a mapping
+ * or list is parsed as Kubernetes YAML (errors keep the file's lines). */
+static sk_err tree_option(const struct plugin_kv *kv, const char *file, const char *path, void *dst,
+                          struct sk_error **err)
+{
+    struct sk_val *v = NULL;
+    if (kv->tree) {
+        struct sk_error *e = NULL;
+        sk_err rc = sk_yaml_parse_one(kv->tree, kv->tree_len, file, &v, &e);
+        if (rc) {
+            rc = sk_fail(err, rc, "%s (in %s)", sk_error_msg(e, rc), path);
+            sk_error_free(e);
+            return rc;
+        }
+    } else {
+        v = sk_val_str(kv->value);
+    }
+    char origin[QLEN * 2];
+    snprintf(origin, sizeof(origin), "%s: line %d, column %d", file, kv->vline, kv->vcol);
+    tree_set(dst, v, origin);
+    sk_val_free(v);
+    return SK_OK;
 }
 
 static void opts_freep(void *p)
@@ -1358,6 +1483,11 @@ sk_err sk_config_plugin_options(const struct sk_config *cfg, const char *name,
         char why[640];
         void *dst = (char *)opts + o->offset;
         const char *def = o->def ? o->def : (o->type == SKIFF_OPT_STR ? "" : NULL);
+        if (!def && o->type == SKIFF_OPT_TREE) {
+            struct sk_val *nil = sk_val_null();
+            tree_set(dst, nil, "default");
+            sk_val_free(nil);
+        }
         if (def && opt_parse(o->type, def, dst, why, sizeof(why)))
             rc = sk_fail(err, SK_EINVAL, "plugins.%s.%s: the plugin's default is invalid: %s",
                          pname, o->key, why);
@@ -1381,8 +1511,18 @@ sk_err sk_config_plugin_options(const struct sk_config *cfg, const char *name,
                          suggest_text(sug, sizeof(sug), &s, pfx));
             break;
         }
+        void *dst = (char *)opts + o->offset;
+        if (kv->tree && o->type != SKIFF_OPT_TREE) {
+            rc = fail_at(err, sec->file, kv->vline, kv->vcol, "%s: expected a single value, got %s",
+                         path, kv->tree_is_list ? "a list" : "a mapping");
+            break;
+        }
+        if (o->type == SKIFF_OPT_TREE && (kv->tree || kv->value)) {
+            rc = tree_option(kv, sec->file, path, dst, err);
+            continue;
+        }
         if (!kv->value) continue; /* null: keep the default */
-        if (opt_parse(o->type, kv->value, (char *)opts + o->offset, why, sizeof(why)))
+        if (opt_parse(o->type, kv->value, dst, why, sizeof(why)))
             rc = fail_at(err, sec->file, kv->vline, kv->vcol, "%s: %s", path, why);
     }
     if (rc) {

@@ -25,6 +25,8 @@ struct sk_config {
     char *api_listen;        /* api.listen: ADDR:PORT; default 127.0.0.1:6443 */
     char *bus_listen;        /* bus.listen: "" or tcp://ADDR:PORT or ipc:///path */
     double shutdown_timeout; /* shutdown-timeout: duration; default 2s */
+    /* api.max-proxy-body: nodes/proxy request bodies; default 64Mi */
+    uint64_t api_max_proxy_body;
 
     struct sk_config_plugin *plugins; /* linked list of plugins.* sections */
 };

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mem.h"
+#include "val.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -17,6 +18,7 @@
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -27,6 +29,7 @@
 #define WHO          "http"
 #define READ_CHUNK   (32 * 1024)  /* one read; two TLS records */
 #define WRITE_MAX    (256 * 1024) /* one write call */
+#define TLS_CHUNK    (64 * 1024)  /* plaintext per SSL_write: four records, one send */
 #define HOLD_MAX     (64 * 1024)  /* input held back while a request is owned */
 #define KEEP_BUF     4096         /* drained buffers up to this size are kept */
 #define REFUSE_SLOTS 64           /* over max_conns: this many get a 503, the rest a close */
@@ -63,6 +66,8 @@ struct sk_http_req {
     size_t nq;
     char *body;
     size_t blen, bcap;
+    /* this request's body limit (the hook's, or the server's) */
+    size_t max_body;
     char *rh; /* response headers added by the owner */
     size_t rhlen;
     const char *method;
@@ -86,6 +91,7 @@ struct sk_http_conn {
     struct sk_http_req *cur;   /* being parsed */
     struct sk_http_req *owned; /* handed to the handler, not yet ended */
     struct buf in, out;
+    struct buf net;     /* TLS records waiting for the socket */
     struct buf mem_out; /* memory connections: everything written */
     bool mem, refuse, close_after, peer_eof, in_capped, resume, finalized;
     bool hs_want_write, read_wants_write, write_wants_read, headers_done;
@@ -94,6 +100,8 @@ struct sk_http_conn {
     const char *err_msg, *err_reason;
     size_t head_bytes;
     double t_active, t_req, t_headers, t_progress, t_over, t_linger;
+    double t_in;   /* monotonic: the owned request's last byte was read */
+    double t_resp; /* monotonic: answered at... (t_in), until the last byte is out */
     size_t linger_bytes;
     char remote[REMOTE_LEN];
 };
@@ -108,6 +116,8 @@ struct sk_http_server {
     void *arg;
     sk_http_error_fn errfn;
     void *errarg;
+    sk_http_body_limit_fn limfn;
+    void *limarg;
     struct sk_http_limits lim;
     struct sk_http_conn *conns; /* socket connections, dead ones until reaped */
     int nconns, nrefusing, nmem;
@@ -119,6 +129,7 @@ struct sk_http_server {
 };
 
 static void conn_flush(struct sk_http_conn *c);
+static bool net_send(struct sk_http_conn *c);
 static void conn_update_io(struct sk_http_conn *c);
 static void conn_read(struct sk_http_conn *c);
 static void conn_reject(struct sk_http_conn *c, int status, const char *msg, const char *why);
@@ -165,7 +176,164 @@ static void buf_drained(struct buf *b)
         b->off = b->len = 0;
 }
 
+/* ---- recycled body buffers ----
+ * A LIST answer is megabytes built on a worker and sent from the loop. Fresh
+ * memory for each one costs a page fault per 4 KiB, twice (encode, then
+ * send), which on small VMs costs more than the encoding; so big buffers
+ * go back to a small shared pool when their bytes are out, and the next body
+ * takes one. The pool is bounded and empties once it sat unused a while. */
+
+#define POOL_MIN   (64 * 1024)        /* smaller buffers go back to malloc */
+#define POOL_MAX   (16 * 1024 * 1024) /* bigger ones too */
+#define POOL_BYTES (40 * 1024 * 1024) /* kept at most, in all */
+#define POOL_SLOTS 64
+#define POOL_IDLE  10.0 /* seconds unused before a kept buffer is freed */
+
+static struct {
+    pthread_mutex_t mu;
+    struct {
+        char *p;
+        size_t cap;
+    } v[POOL_SLOTS];
+    int n;
+    size_t bytes;
+    double used; /* monotonic time of the last take or give */
+} pool = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static double mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Keep p (cap bytes) for a later body, or free it. Any thread. */
+static void pool_give(char *p, size_t cap)
+{
+    if (!p) return;
+    if (cap >= POOL_MIN && cap <= POOL_MAX) {
+        pthread_mutex_lock(&pool.mu);
+        if (pool.n < POOL_SLOTS && pool.bytes + cap <= POOL_BYTES) {
+            pool.v[pool.n].p = p;
+            pool.v[pool.n].cap = cap;
+            pool.n++;
+            pool.bytes += cap;
+            pool.used = mono();
+            p = NULL;
+        }
+        pthread_mutex_unlock(&pool.mu);
+    }
+    free(p);
+}
+
+/* The smallest kept buffer of at least want bytes, else the biggest (the
+ * caller grows it), else NULL. Any thread. */
+static char *pool_take(size_t want, size_t *cap)
+{
+    pthread_mutex_lock(&pool.mu);
+    int best = -1;
+    for (int i = 0; i < pool.n; i++) {
+        bool fits = pool.v[i].cap >= want;
+        if (best < 0) {
+            best = i;
+            continue;
+        }
+        bool best_fits = pool.v[best].cap >= want;
+        if (fits ? !best_fits || pool.v[i].cap < pool.v[best].cap
+                 : !best_fits && pool.v[i].cap > pool.v[best].cap)
+            best = i;
+    }
+    char *p = NULL;
+    if (best >= 0) {
+        p = pool.v[best].p;
+        *cap = pool.v[best].cap;
+        pool.bytes -= *cap;
+        pool.v[best] = pool.v[--pool.n];
+        pool.used = mono();
+    }
+    pthread_mutex_unlock(&pool.mu);
+    return p;
+}
+
+/* Free every kept buffer when the pool sat unused for POOL_IDLE seconds, or
+ * at once with force. */
+static void pool_trim(bool force)
+{
+    pthread_mutex_lock(&pool.mu);
+    if (force || mono() - pool.used > POOL_IDLE) {
+        for (int i = 0; i < pool.n; i++)
+            free(pool.v[i].p);
+        pool.n = 0;
+        pool.bytes = 0;
+    }
+    pthread_mutex_unlock(&pool.mu);
+}
+
+void sk_http_body_init(struct sk_buf *b, size_t hint)
+{
+    size_t want = hint + SK_HTTP_HEADROOM;
+    b->len = 0;
+    if (!b->p && want >= POOL_MIN / 2) {
+        size_t cap;
+        char *p = pool_take(want, &cap);
+        if (p) {
+            b->p = p;
+            b->cap = cap;
+        }
+    }
+    sk_buf_reserve(b, want);
+    b->len = SK_HTTP_HEADROOM;
+}
+
+void sk_http_body_release(struct sk_buf *b)
+{
+    pool_give(b->p, b->cap);
+    b->p = NULL;
+    b->len = b->cap = 0;
+}
+
+void sk_http_pool_trim(void)
+{
+    pool_trim(true);
+}
+
 /* ---- limits, stats, small helpers ---- */
+
+/* Latency buckets: eight per power of two of microseconds. */
+static size_t lat_bucket(double sec)
+{
+    double us = sec * 1e6;
+    if (!(us >= 1)) return 0;
+    uint64_t u = us >= (double)(1ull << 40) ? 1ull << 40 : (uint64_t)us;
+    int e = 63 - __builtin_clzll(u);
+    unsigned sub = e >= 3 ? (unsigned)(u >> (e - 3)) & 7 : (unsigned)(u << (3 - e)) & 7;
+    size_t b = (size_t)e * 8 + sub;
+    return b < SK_HTTP_LAT_BUCKETS ? b : SK_HTTP_LAT_BUCKETS - 1;
+}
+
+static void lat_record(struct sk_http_stats *st, double sec)
+{
+    st->latency[lat_bucket(sec)]++;
+}
+
+double sk_http_lat_quantile(const uint64_t *hist, double q)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < SK_HTTP_LAT_BUCKETS; i++)
+        total += hist[i];
+    if (!total) return 0;
+    uint64_t want = (uint64_t)(q * (double)total), seen = 0;
+    if (want >= total) want = total - 1;
+    for (size_t i = 0; i < SK_HTTP_LAT_BUCKETS; i++) {
+        seen += hist[i];
+        if (seen > want) {
+            /* the bucket's upper bound */
+            size_t e = i / 8, sub = i % 8;
+            return (double)((8 + sub + 1) << e) / 8 / 1e6;
+        }
+    }
+    return 0;
+}
 
 void sk_http_limits_default(struct sk_http_limits *l)
 {
@@ -212,17 +380,42 @@ void sk_http_server_set_error_fn(struct sk_http_server *srv, sk_http_error_fn fn
     srv->errarg = arg;
 }
 
+void sk_http_server_set_body_limit_fn(struct sk_http_server *srv, sk_http_body_limit_fn fn,
+                                      void *arg)
+{
+    srv->limfn = fn;
+    srv->limarg = arg;
+}
+
 static double now(const struct sk_http_server *srv)
 {
     return sk_loop_now(srv->loop);
+}
+
+/* Bytes not yet handed to the kernel: the response and, over TLS, the
+ * records made of it. */
+static size_t out_pending(const struct sk_http_conn *c)
+{
+    return buf_pending(&c->out) + buf_pending(&c->net);
 }
 
 /* Output goes through here: the write-timeout clock starts when the
  * buffer stops being empty, not at the last write long ago. */
 static void out_append(struct sk_http_conn *c, const void *d, size_t n)
 {
-    if (!buf_pending(&c->out)) c->t_progress = now(c->srv);
+    if (!out_pending(c)) c->t_progress = now(c->srv);
     buf_append(&c->out, d, n);
+}
+
+/* Everything queued went out: a big buffer goes back to the pool. */
+static void out_drained(struct sk_http_conn *c)
+{
+    if (c->out.cap > KEEP_BUF) {
+        pool_give(c->out.p, c->out.cap);
+        memset(&c->out, 0, sizeof(c->out));
+    } else {
+        c->out.off = c->out.len = 0;
+    }
 }
 
 static void out_puts(struct sk_http_conn *c, const char *s)
@@ -580,8 +773,12 @@ static int on_headers_complete(http_parser *p)
     if (c->refuse) return fail_cb(c, 503, "too many connections", NULL);
     bool has_body =
             (p->flags & F_CHUNKED) || ((p->flags & F_CONTENTLENGTH) && p->content_length > 0);
-    if (!(p->flags & F_CHUNKED) && (p->flags & F_CONTENTLENGTH) &&
-        p->content_length > srv->lim.max_body_bytes)
+    r->max_body = srv->lim.max_body_bytes;
+    if (srv->limfn) {
+        size_t m = srv->limfn(r, srv->limarg);
+        if (m) r->max_body = m;
+    }
+    if (!(p->flags & F_CHUNKED) && (p->flags & F_CONTENTLENGTH) && p->content_length > r->max_body)
         return fail_cb(c, 413, "request entity too large", "body-too-large");
     const char *expect = sk_http_req_header(r, "Expect");
     if (expect) {
@@ -600,7 +797,7 @@ static int on_body(http_parser *p, const char *at, size_t n)
 {
     struct sk_http_conn *c = p->data;
     struct sk_http_req *r = c->cur;
-    size_t max = c->srv->lim.max_body_bytes;
+    size_t max = r->max_body;
     if (r->blen + n > max) return fail_cb(c, 413, "request entity too large", "body-too-large");
     if (r->blen + n + 1 > r->bcap) {
         /* grow with what arrives, not with what Content-Length promises, so
@@ -815,7 +1012,10 @@ static void conn_finalize(struct sk_http_conn *c)
         c->fd = -1;
     }
     buf_free(&c->in);
-    buf_free(&c->out);
+    pool_give(c->net.p, c->net.cap);
+    memset(&c->net, 0, sizeof(c->net));
+    pool_give(c->out.p, c->out.cap);
+    memset(&c->out, 0, sizeof(c->out));
     req_free(c->cur);
     c->cur = NULL;
     if (r) {
@@ -826,6 +1026,7 @@ static void conn_finalize(struct sk_http_conn *c)
     if (!srv->nconns && srv->sweep) {
         sk_timer_cancel(srv->sweep);
         srv->sweep = NULL;
+        pool_trim(true); /* no client left: no big answer to send soon */
     }
 }
 
@@ -853,11 +1054,12 @@ static void conn_update_io(struct sk_http_conn *c)
     int ev = 0;
     if (c->st == C_HANDSHAKE) {
         ev = c->hs_want_write ? SK_IO_WRITE : SK_IO_READ;
+        if (buf_pending(&c->net)) ev |= SK_IO_WRITE;
     } else if (c->st == C_LINGER) {
         ev = SK_IO_READ;
     } else if (c->st == C_OPEN) {
         if (can_read(c) || c->write_wants_read) ev |= SK_IO_READ;
-        if (buf_pending(&c->out) || c->read_wants_write || c->resume) ev |= SK_IO_WRITE;
+        if (out_pending(c) || c->read_wants_write || c->resume) ev |= SK_IO_WRITE;
     }
     if (ev != c->io_events) {
         sk_io_set(c->io, ev);
@@ -879,6 +1081,9 @@ static void conn_close_gracefully(struct sk_http_conn *c)
         ERR_clear_error();
         SSL_shutdown(c->ssl);
         ERR_clear_error();
+        /* close_notify, if the socket takes it now; a client that cannot
+         * take 24 bytes learns of the end from the FIN */
+        if (!net_send(c) && c->st == C_DEAD) return;
     }
     shutdown(c->fd, SHUT_WR);
     c->st = C_LINGER;
@@ -901,19 +1106,107 @@ static void conn_linger(struct sk_http_conn *c)
 
 /* ---- output ---- */
 
+/* TLS records go to c->net rather than straight to the socket, so that a
+ * big answer leaves in a few large sends instead of one write(2) per
+ * 16 KiB record: on small VMs system calls cost more than the crypto. */
+static int net_bio_write(BIO *b, const char *d, size_t n, size_t *written)
+{
+    struct sk_http_conn *c = BIO_get_data(b);
+    buf_append(&c->net, d, n);
+    *written = n;
+    return 1;
+}
+
+static long net_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+    (void)num;
+    (void)ptr;
+    const struct sk_http_conn *c = BIO_get_data(b);
+    if (cmd == BIO_CTRL_FLUSH) return 1; /* sent on the loop's next step */
+    if (cmd == BIO_CTRL_WPENDING || cmd == BIO_CTRL_PENDING)
+        return c ? (long)buf_pending(&c->net) : 0;
+    return 0;
+}
+
+static int net_bio_create(BIO *b)
+{
+    BIO_set_init(b, 1);
+    return 1;
+}
+
+static BIO_METHOD *net_method;
+static pthread_once_t net_once = PTHREAD_ONCE_INIT;
+
+static void net_method_init(void)
+{
+    int idx = BIO_get_new_index();
+    if (idx == -1) return;
+    net_method = BIO_meth_new(idx | BIO_TYPE_SOURCE_SINK, "skiff tls out");
+    if (net_method && (!BIO_meth_set_write_ex(net_method, net_bio_write) ||
+                       !BIO_meth_set_ctrl(net_method, net_bio_ctrl) ||
+                       !BIO_meth_set_create(net_method, net_bio_create))) {
+        BIO_meth_free(net_method);
+        net_method = NULL;
+    }
+}
+
+/* Send c's TLS records through c->net; false (the records then go
+ * straight to the socket) when OpenSSL cannot make the BIO. */
+static bool net_bio_attach(struct sk_http_conn *c)
+{
+    pthread_once(&net_once, net_method_init);
+    BIO *b = net_method ? BIO_new(net_method) : NULL;
+    if (!b) return false;
+    BIO_set_data(b, c);
+    SSL_set0_wbio(c->ssl, b);
+    return true;
+}
+
+/* Hand the TLS records waiting in c->net to the kernel, in as few calls
+ * as it takes (one record per write costs a system call per 16 KiB).
+ * True when none is left; false when the socket is full or the connection
+ * died. */
+static bool net_send(struct sk_http_conn *c)
+{
+    while (buf_pending(&c->net)) {
+        ssize_t n = send(c->fd, c->net.p + c->net.off, buf_pending(&c->net), MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return false;
+            conn_io_error(c, "write", errno);
+            return false;
+        }
+        c->net.off += (size_t)n;
+        c->t_progress = now(c->srv);
+    }
+    c->net.off = c->net.len = 0; /* kept until the whole answer is out */
+    return true;
+}
+
 static void conn_flush(struct sk_http_conn *c)
 {
     struct sk_http_server *srv = c->srv;
     c->write_wants_read = false;
-    while (c->st == C_OPEN && buf_pending(&c->out)) {
+    while (c->st == C_OPEN && out_pending(c)) {
+        if (buf_pending(&c->net) && !net_send(c)) break;
+        if (c->st != C_OPEN || !buf_pending(&c->out)) break;
         size_t want = buf_pending(&c->out);
         if (want > WRITE_MAX) want = WRITE_MAX;
+        /* a few records per send: the client decrypts the first while
+         * the next are made */
+        if (c->ssl && want > TLS_CHUNK) want = TLS_CHUNK;
         const char *p = c->out.p + c->out.off;
         ssize_t n;
         if (c->mem) {
             buf_append(&c->mem_out, p, want);
             n = (ssize_t)want;
         } else if (c->ssl) {
+            /* the records go to c->net (net_bio), sent on the next turn */
+            if (!c->net.p) {
+                size_t cap;
+                char *np = pool_take(TLS_CHUNK + TLS_CHUNK / 4, &cap);
+                if (np) c->net = (struct buf){.p = np, .cap = cap};
+            }
             ERR_clear_error();
             int r = SSL_write(c->ssl, p, (int)want);
             if (r <= 0) {
@@ -941,9 +1234,17 @@ static void conn_flush(struct sk_http_conn *c)
         c->t_progress = now(srv);
     }
     if (c->st != C_OPEN) return;
-    size_t pending = buf_pending(&c->out);
+    if (!buf_pending(&c->out) && c->out.p) out_drained(c);
+    size_t pending = out_pending(c);
     if (!pending) {
-        buf_drained(&c->out);
+        if (c->t_resp) {
+            lat_record(&srv->st, mono() - c->t_resp);
+            c->t_resp = 0;
+        }
+        if (c->net.cap > KEEP_BUF) {
+            pool_give(c->net.p, c->net.cap);
+            memset(&c->net, 0, sizeof(c->net));
+        }
         c->t_over = 0;
         if (c->close_after) conn_close_gracefully(c);
     } else if (pending > srv->lim.max_out_bytes) {
@@ -1012,14 +1313,17 @@ static void response_done(struct sk_http_conn *c, struct sk_http_req *r, bool cl
     c->t_active = now(c->srv);
     if (close)
         c->close_after = true;
-    else if (buf_pending(&c->in) || c->in_capped || (c->ssl && SSL_pending(c->ssl)))
+    else if (buf_pending(&c->in) || c->in_capped || (c->ssl && SSL_has_pending(c->ssl)))
         c->resume = true; /* parsed on the next loop turn, never inside the owner's call */
     conn_flush(c);
     conn_update_io(c);
 }
 
-void sk_http_respond(struct sk_http_req *req, int status, const char *content_type,
-                     const char *extra_headers, const void *body, size_t len)
+/* own, when set, holds the body after SK_HTTP_HEADROOM bytes and is taken:
+ * with nothing else queued, the head goes into the headroom and the buffer
+ * itself becomes the connection's output, so a big body is never copied. */
+static void respond(struct sk_http_req *req, int status, const char *content_type,
+                    const char *extra_headers, const void *body, size_t len, struct sk_buf *own)
 {
     struct sk_http_conn *c = req->conn;
     if (!c || c->st != C_OPEN || req->st != R_OWNED) {
@@ -1031,6 +1335,7 @@ void sk_http_respond(struct sk_http_req *req, int status, const char *content_ty
             conn_flush(c);
             conn_update_io(c);
         }
+        if (own) sk_http_body_release(own);
         return;
     }
     if (status < 200 || status > 599 || (extra_headers && !extra_ok(extra_headers)) ||
@@ -1041,12 +1346,50 @@ void sk_http_respond(struct sk_http_req *req, int status, const char *content_ty
         extra_headers = NULL;
         body = "internal error\n";
         len = strlen(body);
+        if (own) sk_http_body_release(own);
+        own = NULL;
     }
     bool close = should_close(c, req);
-    bool with_body = status_has_body(status);
-    write_head(c, req, status, content_type, extra_headers, with_body ? (long long)len : -2, close);
-    if (with_body && !req->is_head) out_append(c, body, len);
+    bool with_body = status_has_body(status) && !req->is_head;
+    size_t before = buf_pending(&c->out);
+    write_head(c, req, status, content_type, extra_headers,
+               status_has_body(status) ? (long long)len : -2, close);
+    size_t hl = buf_pending(&c->out) - before;
+    if (with_body && own && !before && hl <= SK_HTTP_HEADROOM) {
+        char *start = own->p + SK_HTTP_HEADROOM - hl;
+        memcpy(start, c->out.p + c->out.off, hl);
+        pool_give(c->out.p, c->out.cap);
+        c->out = (struct buf){
+                .p = own->p, .off = (size_t)(start - own->p), .len = own->len, .cap = own->cap};
+        own->p = NULL;
+        own->len = own->cap = 0;
+    } else if (with_body) {
+        out_append(c, body, len);
+    }
+    if (own) sk_http_body_release(own);
+    c->t_resp = c->t_in;
     response_done(c, req, close);
+}
+
+void sk_http_respond(struct sk_http_req *req, int status, const char *content_type,
+                     const char *extra_headers, const void *body, size_t len)
+{
+    respond(req, status, content_type, extra_headers, body, len, NULL);
+}
+
+void sk_http_respond_buf(struct sk_http_req *req, int status, const char *content_type,
+                         const char *extra_headers, struct sk_buf *body)
+{
+    if (!body->p || body->len < SK_HTTP_HEADROOM) {
+        /* not from sk_http_body_init: a caller bug, answered like other
+         * bad responses */
+        SK_ERROR(WHO, "respond_buf without headroom path=%s", sk_http_req_path(req));
+        sk_http_body_release(body);
+        respond(req, 500, "text/plain; charset=utf-8", NULL, "internal error\n", 15, NULL);
+        return;
+    }
+    respond(req, status, content_type, extra_headers, body->p + SK_HTTP_HEADROOM,
+            body->len - SK_HTTP_HEADROOM, body);
 }
 
 sk_err sk_http_stream_begin(struct sk_http_req *req, int status, const char *content_type)
@@ -1084,7 +1427,7 @@ ssize_t sk_http_stream_write(struct sk_http_req *req, const void *data, size_t l
         conn_flush(c);
         conn_update_io(c);
     }
-    return c->st == C_OPEN ? (ssize_t)buf_pending(&c->out) : -1;
+    return c->st == C_OPEN ? (ssize_t)out_pending(c) : -1;
 }
 
 void sk_http_stream_end(struct sk_http_req *req)
@@ -1152,6 +1495,7 @@ static void dispatch(struct sk_http_conn *c)
     c->cur = NULL;
     r->st = R_OWNED;
     c->owned = r;
+    c->t_in = mono();
     c->srv->st.requests++;
     c->srv->handler(r, c->srv->arg);
 }
@@ -1211,7 +1555,7 @@ static void conn_eof(struct sk_http_conn *c)
         conn_kill(c, NULL, NULL); /* the client went away: its owner hears of it */
     else if (c->cur)
         conn_kill(c, "eof-in-request", NULL);
-    else if (buf_pending(&c->out))
+    else if (out_pending(c))
         c->close_after = true;
     else
         conn_kill(c, NULL, NULL);
@@ -1269,7 +1613,7 @@ static void conn_resume(struct sk_http_conn *c)
 {
     c->resume = false;
     if (c->owned || c->st != C_OPEN) return;
-    bool more = !c->mem && (c->in_capped || (c->ssl && SSL_pending(c->ssl)));
+    bool more = !c->mem && (c->in_capped || (c->ssl && SSL_has_pending(c->ssl)));
     parse_held(c);
     if (more && c->st == C_OPEN && !c->owned) conn_read(c);
 }
@@ -1297,7 +1641,8 @@ static void conn_io(int fd, int events, void *arg)
     (void)fd;
     struct sk_http_conn *c = arg;
     if (c->st == C_HANDSHAKE) {
-        conn_handshake(c);
+        if (buf_pending(&c->net)) net_send(c);
+        if (c->st == C_HANDSHAKE) conn_handshake(c);
     } else if (c->st == C_LINGER) {
         conn_linger(c);
     } else if (c->st == C_OPEN) {
@@ -1307,6 +1652,8 @@ static void conn_io(int fd, int events, void *arg)
             ((events & SK_IO_READ) || (c->read_wants_write && (events & SK_IO_WRITE))))
             conn_read(c);
     }
+    /* handshake messages, session tickets and alerts made while reading */
+    if ((c->st == C_OPEN || c->st == C_HANDSHAKE) && buf_pending(&c->net)) net_send(c);
     conn_update_io(c);
 }
 
@@ -1320,7 +1667,7 @@ static const char *conn_expired(struct sk_http_conn *c, double t, int *reject)
     *reject = 0;
     if (c->st == C_HANDSHAKE) return t - c->t_active > l->header_timeout ? "tls-timeout" : NULL;
     if (c->st == C_LINGER) return t - c->t_linger > LINGER_SECS ? "" : NULL;
-    if (buf_pending(&c->out)) {
+    if (out_pending(c)) {
         if (t - c->t_progress > l->write_timeout) return "write-timeout";
         if (c->t_over && t - c->t_over > l->out_limit_timeout) return "slow-reader";
     }
@@ -1331,7 +1678,7 @@ static const char *conn_expired(struct sk_http_conn *c, double t, int *reject)
         if (c->headers_done && t - c->t_headers > l->body_timeout) return "body-timeout";
         return NULL;
     }
-    if (!buf_pending(&c->out) && t - c->t_active > l->idle_timeout) return "";
+    if (!out_pending(c) && t - c->t_active > l->idle_timeout) return "";
     return NULL;
 }
 
@@ -1339,6 +1686,7 @@ static void sweep_cb(void *arg)
 {
     struct sk_http_server *srv = arg;
     double t = now(srv);
+    pool_trim(false);
     for (struct sk_http_conn *c = srv->conns; c; c = c->next) {
         if (c->st == C_DEAD) continue;
         int status;
@@ -1429,6 +1777,12 @@ static void accept_one(struct sk_http_server *srv, int fd, const struct sockaddr
             return;
         }
         SSL_set_accept_state(c->ssl);
+        if (!net_bio_attach(c)) {
+            SK_WARN(WHO, "tls output buffering unavailable remote=%s", remote);
+            ERR_clear_error();
+        }
+        /* a request in one read(2), not a header read then a body read */
+        SSL_set_read_ahead(c->ssl, 1);
         /* partial writes from a buffer that may move between retries;
          * idle connections give their TLS buffers back */
         SSL_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |

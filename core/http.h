@@ -46,6 +46,7 @@
 struct sk_loop;
 struct sk_http_server;
 struct sk_http_req;
+struct sk_buf;
 typedef struct ssl_ctx_st SSL_CTX;
 
 /* Limits; a field left 0 takes its default (see sk_http_limits_default). */
@@ -106,6 +107,14 @@ int sk_http_server_port(const struct sk_http_server *srv);
 /* Use fn for the bodies of the transport's own error responses. */
 void sk_http_server_set_error_fn(struct sk_http_server *srv, sk_http_error_fn fn, void *arg);
 
+/* The body limit of one request, asked once its headers are in (the
+ * request's method, path and headers may be read; nothing else): an
+ * authenticated nodes/proxy request takes larger bodies than objects. 0
+ * keeps limits.max_body_bytes. */
+typedef size_t (*sk_http_body_limit_fn)(const struct sk_http_req *req, void *arg);
+void sk_http_server_set_body_limit_fn(struct sk_http_server *srv, sk_http_body_limit_fn fn,
+                                      void *arg);
+
 /* Serve new connections with tls from now on (a renewed certificate);
  * connections already open keep theirs. Takes a reference to tls. */
 void sk_http_server_set_tls(struct sk_http_server *srv, SSL_CTX *tls);
@@ -121,7 +130,18 @@ struct sk_http_stats {
     uint64_t streams_open;      /* streaming responses open now */
     uint64_t bytes_in;          /* request bytes (after TLS) */
     uint64_t bytes_out;         /* response bytes (before TLS) */
+    /* Answers (sk_http_respond*, not streams) by server-side latency, the
+     * Kubernetes API SLO's measure: from the request's last byte read to
+     * the response's last byte handed to the kernel. Bucket i holds
+     * [2^(i/8) * (8 + i%8) / 8, the next) microseconds. */
+#define SK_HTTP_LAT_BUCKETS 256
+    uint64_t latency[SK_HTTP_LAT_BUCKETS];
 };
+
+/* The q-quantile (0..1) of a latency histogram (such as the difference of
+ * two sk_http_stats.latency snapshots) in seconds, as its bucket's upper
+ * bound; 0 for an empty one. */
+double sk_http_lat_quantile(const uint64_t *hist, double q);
 
 /* Counters since the server started. */
 void sk_http_server_stats(const struct sk_http_server *srv, struct sk_http_stats *out);
@@ -181,6 +201,24 @@ sk_err sk_http_req_add_header(struct sk_http_req *req, const char *name, const c
  * headers only, 204 and 304 never carry a body. */
 void sk_http_respond(struct sk_http_req *req, int status, const char *content_type,
                      const char *extra_headers, const void *body, size_t len);
+
+/* ---- bodies built off the loop (LIST answers): any thread ----
+ * sk_http_body_init starts b as a body buffer: SK_HTTP_HEADROOM bytes in
+ * front (b->len starts there) leave room for the head, and a big buffer
+ * comes from a small pool of recycled ones, so megabyte answers neither
+ * fault in fresh pages nor get copied. hint is the expected body size. */
+#define SK_HTTP_HEADROOM 1024
+void sk_http_body_init(struct sk_buf *b, size_t hint); /* b empty or zeroed */
+/* Give b's storage back (a body that is not sent); b is left empty. */
+void sk_http_body_release(struct sk_buf *b);
+/* Free the recycled buffers now (idle ones also go after 10 s, or when
+ * a server has no connection left). */
+void sk_http_pool_trim(void);
+
+/* sk_http_respond with the body b->p[SK_HTTP_HEADROOM..b->len) of a buffer
+ * from sk_http_body_init, which it takes (b is left empty). Loop thread. */
+void sk_http_respond_buf(struct sk_http_req *req, int status, const char *content_type,
+                         const char *extra_headers, struct sk_buf *body);
 
 /* Start a streaming response: the head now, the body as chunks (HTTP/1.0
  * clients get a raw body ended by closing the connection). SK_EINVAL if

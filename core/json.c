@@ -1,11 +1,14 @@
-/* JSON codec. Parsing goes through jansson (with duplicate keys rejected)
- * and converts its tree; writing is hand-made because it sits on the API's
- * hot path (1,000-pod lists) and must match Go's escaping byte for byte. */
+/* JSON codec. Parsing goes through jansson (duplicate keys rejected, or
+ * kept last-wins and named) and converts its tree; writing is hand-made
+ * because it sits on the API's hot path (1,000-pod lists) and must match
+ * Go's escaping byte for byte. */
 #include "json.h"
 #include "mem.h"
 
 #include <jansson.h>
 #include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 /* ---- parsing ---- */
@@ -112,13 +115,16 @@ static sk_err convert(struct jconv *cv, json_t *j, int depth, struct sk_val **ou
     return sk_fail(cv->err, SK_EINTERNAL, "json: unknown jansson type");
 }
 
-sk_err sk_json_parse(const char *p, size_t n, struct sk_val **out, struct sk_error **err)
+/* *dup_key (when not NULL) tells whether a repeated key was the error. */
+static sk_err parse(const char *p, size_t n, size_t flags, struct sk_val **out, bool *dup_key,
+                    struct sk_error **err)
 {
     *out = NULL;
     json_error_t je;
-    json_t *j = json_loadb(p ? p : "", p ? n : 0,
-                           JSON_REJECT_DUPLICATES | JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    json_t *j = json_loadb(p ? p : "", p ? n : 0, flags | JSON_DECODE_ANY | JSON_ALLOW_NUL, &je);
+    if (dup_key) *dup_key = !j && json_error_code(&je) == json_error_duplicate_key;
     if (!j) {
+        if (dup_key && *dup_key) return SK_EINVAL; /* the caller reads it again */
         return sk_fail(err, SK_EINVAL, "line %d, column %d: %s", je.line < 1 ? 1 : je.line,
                        je.column < 1 ? 1 : je.column, je.text);
     }
@@ -126,6 +132,292 @@ sk_err sk_json_parse(const char *p, size_t n, struct sk_val **out, struct sk_err
     sk_err rc = convert(&cv, j, 0, out);
     json_decref(j);
     return rc;
+}
+
+sk_err sk_json_parse(const char *p, size_t n, struct sk_val **out, struct sk_error **err)
+{
+    return parse(p, n, JSON_REJECT_DUPLICATES, out, NULL, err);
+}
+
+/* ---- duplicate keys ----
+ * jansson keeps the last of repeated keys but does not say which were
+ * repeated, so a text that has some is walked once more (it is valid JSON
+ * by then) to name them the way Go's strict decoder does: keys joined
+ * with '.', array indices as [i], in the order the repeats appear. */
+
+struct kset {
+    struct sk_buf keys; /* the object's keys, decoded, back to back */
+    size_t *off, *len;  /* per key */
+    size_t n, cap;
+    size_t *slot; /* open addressing: key index + 1, 0 empty */
+    size_t nslot;
+};
+
+struct dscan {
+    const char *p, *end;
+    struct sk_buf path;
+    struct sk_json_dups *d;  /* naming repeats, or */
+    const char *const *find; /* finding where these paths first appear */
+    size_t nfind, *pos;
+    size_t nkeys; /* keys met so far */
+};
+
+static uint64_t fnv(const char *p, size_t n)
+{
+    uint64_t h = 14695981039346656037ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+    return h;
+}
+
+/* Add key k to the set; false when it was there already. */
+static bool kset_add(struct kset *s, const char *k, size_t kl)
+{
+    if (2 * (s->n + 1) > s->nslot) {
+        size_t ns = s->nslot ? s->nslot * 2 : 16;
+        size_t *slot = sk_xcalloc(ns, sizeof(*slot));
+        for (size_t i = 0; i < s->n; i++) {
+            size_t h = (size_t)fnv(s->keys.p + s->off[i], s->len[i]) & (ns - 1);
+            while (slot[h])
+                h = (h + 1) & (ns - 1);
+            slot[h] = i + 1;
+        }
+        free(s->slot);
+        s->slot = slot;
+        s->nslot = ns;
+    }
+    size_t h = (size_t)fnv(k, kl) & (s->nslot - 1);
+    for (; s->slot[h]; h = (h + 1) & (s->nslot - 1)) {
+        size_t i = s->slot[h] - 1;
+        if (s->len[i] == kl && !memcmp(s->keys.p + s->off[i], k, kl)) return false;
+    }
+    if (s->n == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 8;
+        s->off = sk_xrealloc(s->off, s->cap * sizeof(*s->off));
+        s->len = sk_xrealloc(s->len, s->cap * sizeof(*s->len));
+    }
+    s->off[s->n] = s->keys.len;
+    s->len[s->n] = kl;
+    sk_buf_append(&s->keys, k, kl);
+    s->slot[h] = ++s->n;
+    return true;
+}
+
+static void kset_free(struct kset *s)
+{
+    sk_buf_free(&s->keys);
+    free(s->off);
+    free(s->len);
+    free(s->slot);
+}
+
+static void utf8_put(struct sk_buf *b, unsigned cp)
+{
+    char u[4];
+    size_t n;
+    if (cp < 0x80) {
+        u[0] = (char)cp;
+        n = 1;
+    } else if (cp < 0x800) {
+        u[0] = (char)(0xc0 | cp >> 6);
+        u[1] = (char)(0x80 | (cp & 0x3f));
+        n = 2;
+    } else if (cp < 0x10000) {
+        u[0] = (char)(0xe0 | cp >> 12);
+        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        u[2] = (char)(0x80 | (cp & 0x3f));
+        n = 3;
+    } else {
+        u[0] = (char)(0xf0 | cp >> 18);
+        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+        u[3] = (char)(0x80 | (cp & 0x3f));
+        n = 4;
+    }
+    sk_buf_append(b, u, n);
+}
+
+static unsigned hex4(const char *p)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v = v << 4 | (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+    }
+    return v;
+}
+
+/* At a '"': decode the string into out (when not NULL) and step past it.
+ * The text was accepted by jansson, so escapes are well formed. */
+static void scan_string(struct dscan *s, struct sk_buf *out)
+{
+    s->p++;
+    while (s->p < s->end && *s->p != '"') {
+        if (*s->p != '\\') {
+            if (out) sk_buf_putc(out, *s->p);
+            s->p++;
+            continue;
+        }
+        char e = s->end - s->p > 1 ? s->p[1] : '"';
+        s->p += 2;
+        unsigned cp = 0;
+        switch (e) {
+        case 'b': cp = '\b'; break;
+        case 'f': cp = '\f'; break;
+        case 'n': cp = '\n'; break;
+        case 'r': cp = '\r'; break;
+        case 't': cp = '\t'; break;
+        case 'u':
+            if (s->end - s->p < 4) return;
+            cp = hex4(s->p);
+            s->p += 4;
+            if (cp >= 0xd800 && cp < 0xdc00 && s->end - s->p >= 6 && s->p[0] == '\\' &&
+                s->p[1] == 'u') {
+                unsigned lo = hex4(s->p + 2);
+                if (lo >= 0xdc00 && lo < 0xe000) {
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                    s->p += 6;
+                }
+            }
+            if (cp >= 0xd800 && cp < 0xe000) cp = 0xfffd;
+            break;
+        default: cp = (unsigned char)e; break;
+        }
+        if (out) utf8_put(out, cp);
+    }
+    if (s->p < s->end) s->p++;
+}
+
+static void skip_ws(struct dscan *s)
+{
+    while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+        s->p++;
+}
+
+static bool path_is(const struct dscan *s, const char *path)
+{
+    return strlen(path) == s->path.len && !memcmp(path, s->path.p, s->path.len);
+}
+
+static void note_dup(struct dscan *s)
+{
+    struct sk_json_dups *d = s->d;
+    if (d->n >= SK_JSON_MAX_DUPS) return;
+    for (size_t i = 0; i < d->n; i++)
+        if (path_is(s, d->paths[i])) return;
+    d->paths = sk_xrealloc(d->paths, (d->n + 1) * sizeof(*d->paths));
+    d->at = sk_xrealloc(d->at, (d->n + 1) * sizeof(*d->at));
+    char *c = sk_xmalloc(s->path.len + 1);
+    memcpy(c, s->path.p, s->path.len);
+    c[s->path.len] = 0;
+    d->at[d->n] = s->nkeys;
+    d->paths[d->n++] = c;
+}
+
+static void note_key(struct dscan *s)
+{
+    for (size_t i = 0; i < s->nfind; i++)
+        if (s->pos[i] == SIZE_MAX && path_is(s, s->find[i])) s->pos[i] = s->nkeys;
+}
+
+static void scan_value(struct dscan *s, int depth);
+
+static void scan_object(struct dscan *s, int depth)
+{
+    struct kset ks = {0};
+    struct sk_buf key = {0};
+    size_t base = s->path.len;
+    s->p++;
+    for (;;) {
+        skip_ws(s);
+        if (s->p >= s->end || *s->p != '"') break; /* '}' */
+        key.len = 0;
+        scan_string(s, &key);
+        if (base) sk_buf_putc(&s->path, '.');
+        sk_buf_append(&s->path, key.p, key.len);
+        if (s->find)
+            note_key(s);
+        else if (!kset_add(&ks, key.p ? key.p : "", key.len))
+            note_dup(s);
+        s->nkeys++;
+        skip_ws(s);
+        if (s->p < s->end) s->p++; /* ':' */
+        scan_value(s, depth + 1);
+        s->path.len = base;
+        skip_ws(s);
+        if (s->p < s->end && *s->p == ',') s->p++;
+    }
+    if (s->p < s->end) s->p++;
+    sk_buf_free(&key);
+    kset_free(&ks);
+}
+
+static void scan_array(struct dscan *s, int depth)
+{
+    size_t base = s->path.len;
+    s->p++;
+    for (size_t i = 0;; i++) {
+        skip_ws(s);
+        if (s->p >= s->end || *s->p == ']') break;
+        const char *at = s->p;
+        sk_buf_printf(&s->path, "[%zu]", i);
+        scan_value(s, depth + 1);
+        s->path.len = base;
+        skip_ws(s);
+        if (s->p < s->end && *s->p == ',') s->p++;
+        if (s->p == at) s->p++; /* text jansson read otherwise: always move on */
+    }
+    if (s->p < s->end) s->p++;
+}
+
+static void scan_value(struct dscan *s, int depth)
+{
+    skip_ws(s);
+    if (s->p >= s->end || depth > SK_VAL_MAX_DEPTH) return;
+    switch (*s->p) {
+    case '{': scan_object(s, depth); return;
+    case '[': scan_array(s, depth); return;
+    case '"': scan_string(s, NULL); return;
+    default:
+        /* a scalar runs to the next delimiter (strchr would match a NUL) */
+        while (s->p < s->end && (!*s->p || !strchr(",]} \t\r\n", *s->p)))
+            s->p++;
+    }
+}
+
+sk_err sk_json_parse_dups(const char *p, size_t n, struct sk_val **out, struct sk_json_dups *dups,
+                          struct sk_error **err)
+{
+    memset(dups, 0, sizeof(*dups));
+    bool dup_key;
+    sk_err rc = parse(p, n, JSON_REJECT_DUPLICATES, out, &dup_key, err);
+    /* the usual text has no repeats and is read once */
+    if (!rc || !dup_key) return rc;
+    rc = parse(p, n, 0, out, NULL, err);
+    if (rc) return rc;
+    struct dscan s = {.p = p, .end = p + n, .d = dups};
+    scan_value(&s, 0);
+    sk_buf_free(&s.path);
+    return SK_OK;
+}
+
+void sk_json_key_positions(const char *p, size_t n, const char *const *paths, size_t npaths,
+                           size_t *pos)
+{
+    for (size_t i = 0; i < npaths; i++)
+        pos[i] = SIZE_MAX;
+    struct dscan s = {.p = p, .end = p + n, .find = paths, .nfind = npaths, .pos = pos};
+    scan_value(&s, 0);
+    sk_buf_free(&s.path);
+}
+
+void sk_json_dups_free(struct sk_json_dups *d)
+{
+    for (size_t i = 0; i < d->n; i++)
+        free(d->paths[i]);
+    free(d->paths);
+    free(d->at);
+    memset(d, 0, sizeof(*d));
 }
 
 /* ---- writing ---- */

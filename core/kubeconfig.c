@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "api.h"
+#include "config.h"
 #include "mem.h"
 #include "val.h"
 
@@ -87,4 +88,16 @@ char *sk_api_kubeconfig(const char *data_dir, const char *server_url, struct sk_
     free(ca);
     free(tok);
     return sk_buf_take(&b, NULL);
+}
+
+char *sk_api_local_url(const char *listen)
+{
+    char host[256];
+    int port = 0;
+    if (!listen || sk_parse_hostport(listen, host, sizeof(host), &port) != SK_OK) return NULL;
+    const char *h = host;
+    if (!strcmp(h, "0.0.0.0") || !*h) h = "127.0.0.1";
+    if (!strcmp(h, "::")) h = "::1";
+    return strchr(h, ':') ? sk_xasprintf("https://[%s]:%d", h, port)
+                          : sk_xasprintf("https://%s:%d", h, port);
 }

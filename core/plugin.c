@@ -8,6 +8,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mem.h"
+#include "node_http.h"
 #include "store.h"
 #include "val.h"
 #include "work.h"
@@ -397,6 +398,20 @@ static int host_propose(struct skiff_ctx *ctx, int op, const char *resource, con
     return SKIFF_OK;
 }
 
+/* ---- node HTTP (ABI 1.2) ---- */
+
+static int host_http_serve(struct skiff_ctx *ctx, const char *prefix, skiff_http_fn fn, void *arg)
+{
+    int rc = sk_node_http_serve(ctx->ps->env.nh, ctx, ctx->desc->name, prefix, fn, arg);
+    if (rc)
+        sk_log(SK_LOG_WARN, ctx->desc->name, "http_serve prefix=%s refused: %s",
+               prefix ? prefix : "",
+               rc == SKIFF_ECONFLICT ? "served by another plugin"
+               : rc == SKIFF_EINVAL  ? "want one path segment of [A-Za-z0-9._-] and a handler"
+                                     : "no node HTTP in this agent");
+    return rc;
+}
+
 static const struct skiff_host host_table = {
         .abi_major = SKIFF_ABI_MAJOR,
         .abi_minor = SKIFF_ABI_MINOR,
@@ -416,7 +431,40 @@ static const struct skiff_host host_table = {
         .unsubscribe = host_unsubscribe,
         .get = host_get,
         .propose = host_propose,
+        .http_serve = host_http_serve,
+        .http_head = sk_nh_head,
+        .http_write = sk_nh_write,
+        .http_pending = sk_nh_pending,
+        .http_notify = sk_nh_notify,
+        .http_end = sk_nh_end,
 };
+
+/* A plugin built for an older minor gets the table as that minor defined
+ * it: struct_size ends where its header's struct ended and the newer
+ * members are NULL, so a plugin that checks struct_size (or reads past its
+ * own struct by mistake) cannot reach functions it was not built for.
+ * Minor 0 gets the 1.1 table: the store functions shipped while
+ * SKIFF_ABI_MINOR still read 0, so plugins built then declare 1.0 and use
+ * them. */
+static struct skiff_host host_table_1_1;
+
+static const struct skiff_host *host_for(uint32_t minor)
+{
+    if (minor >= 2) return &host_table;
+    struct skiff_host *h = &host_table_1_1;
+    if (!h->struct_size) {
+        *h = host_table;
+        h->abi_minor = 1;
+        h->http_serve = NULL;
+        h->http_head = NULL;
+        h->http_write = NULL;
+        h->http_pending = NULL;
+        h->http_notify = NULL;
+        h->http_end = NULL;
+        h->struct_size = offsetof(struct skiff_host, http_serve);
+    }
+    return h;
+}
 
 /* ---- lifecycle ---- */
 
@@ -470,6 +518,7 @@ static void ctx_drop_store(struct skiff_ctx *ctx)
 static void ctx_release(struct skiff_ctx *ctx)
 {
     ctx_drop_store(ctx);
+    sk_node_http_drop(ctx->ps->env.nh, ctx);
     while (ctx->timers)
         host_timer_cancel(ctx, ctx->timers);
     while (ctx->watches)
@@ -530,7 +579,7 @@ sk_err sk_plugins_add(struct sk_plugins *ps, const struct skiff_plugin *d, const
             return SK_EINVAL;
         }
     }
-    int irc = d->init(ctx, &host_table, ctx->opts, &ctx->self);
+    int irc = d->init(ctx, host_for(d->abi_minor), ctx->opts, &ctx->self);
     if (irc != 0) {
         ctx_release(ctx);
         return sk_fail(err, SK_EINVAL, "plugin %s: init failed (code %d)", source, irc);
@@ -672,6 +721,8 @@ static void stop_one(struct skiff_ctx *ctx)
     if (!ctx->running) return;
     if (ctx->desc->stop) ctx->desc->stop(ctx->self);
     ctx_drop_store(ctx);
+    /* its prefixes go and the streams it still holds end with an error */
+    sk_node_http_drop(ctx->ps->env.nh, ctx);
     ctx->running = false;
     sk_log(SK_LOG_INFO, "plugin", "stopped plugin=%s", ctx->desc->name);
 }

@@ -17,7 +17,30 @@
     X(LEADER_CHANGED, 5)                                                                           \
     /* any -> sender: the request could not be handled.                                            \
      * body {"code": int, "message": str} */                                                       \
-    X(ERROR, 6)
+    X(ERROR, 6)                                                                                    \
+    /* Node HTTP (core/node_http.h): API -> a node's "core.node-http". A request for the           \
+     * plugin serving the path's prefix. body {"sid": uint (requester's stream id),                \
+     * "method": str, "path": str, "query": str, "ctype": str, "blen": uint (whole body),          \
+     * "window": uint (unacknowledged bytes allowed), "body": bin (first <= 256 KiB)} */           \
+    X(NODE_HTTP_REQ, 7)                                                                            \
+    /* API -> node: more of a request body, in order.                                              \
+     * body {"sid": uint, "off": uint (offset in the body), "data": bin (<= 256 KiB)} */           \
+    X(NODE_HTTP_BODY, 8)                                                                           \
+    /* node -> API: the response starts. body {"sid": uint, "status": int, "ctype": str,           \
+     * and, when the response is complete and small (<= 64 KiB): "length": uint, "data": bin,      \
+     * the whole body, and no DATA or END follows} */                                              \
+    X(NODE_HTTP_HEAD, 9)                                                                           \
+    /* node -> API: response bytes, in order. body {"sid": uint, "data": bin (<= 64 KiB)} */       \
+    X(NODE_HTTP_DATA, 10)                                                                          \
+    /* node -> API: the response ended. body {"sid": uint, "code": int (0 complete, else an HTTP   \
+     * status saying why it failed), "message": str} */                                            \
+    X(NODE_HTTP_END, 11)                                                                           \
+    /* API -> node: the HTTP client took this many response bytes in all; the node sends more      \
+     * while sent - bytes <= window. body {"sid": uint, "bytes": uint} */                          \
+    X(NODE_HTTP_ACK, 12)                                                                           \
+    /* API -> node: the client went away; the node ends the stream without END.                    \
+     * body {"sid": uint} */                                                                       \
+    X(NODE_HTTP_CANCEL, 13)
 
 enum skiff_msg_type {
 #define SKIFF_MSG_ENUM(name, num) SKIFF_MSG_##name = num,

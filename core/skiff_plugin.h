@@ -19,7 +19,7 @@
 #include "skiff_msgtypes.h"
 
 #define SKIFF_ABI_MAJOR 1
-#define SKIFF_ABI_MINOR 0
+#define SKIFF_ABI_MINOR 2
 
 enum skiff_role {
     SKIFF_ROLE_NODE = 1,   /* runs on every node while the agent runs */
@@ -44,6 +44,22 @@ enum skiff_opt_type {
     SKIFF_OPT_DOUBLE,   /* double */
     SKIFF_OPT_DURATION, /* double seconds; written "500ms", "10s", "5m", "1h" */
     SKIFF_OPT_SIZE,     /* uint64_t bytes; written "512", "64Ki", "10Mi", "1Gi" */
+    /* ABI 1.2: any YAML value, a mapping or list included, as one msgpack
+     * object in a struct skiff_opt_tree. Scalars inside a mapping or list
+     * are typed as in Kubernetes YAML (null, bool, int, float, string); a
+     * value that is itself a scalar arrives as a string (nil when the
+     * default is NULL). Any other type refuses a mapping or a list. */
+    SKIFF_OPT_TREE,
+};
+
+/* The field of a SKIFF_OPT_TREE option (ABI 1.2), owned by core, valid
+ * until fini. origin says where the value was written, for the plugin's
+ * own messages about its content ("skiff.yaml: line 12, column 5"), or
+ * "default". */
+struct skiff_opt_tree {
+    const void *msgpack;
+    size_t len;
+    const char *origin;
 };
 
 struct skiff_option {
@@ -98,6 +114,20 @@ typedef void (*skiff_write_fn)(void *arg, int code, const char *message, const v
                                size_t len);
 struct skiff_timer;
 struct skiff_watch;
+
+/* A request to this node's HTTP surface (ABI 1.2), borrowed for the
+ * handler call. */
+struct skiff_http_req {
+    const char *method;       /* GET, POST, PUT, PATCH, DELETE, HEAD */
+    const char *path;         /* decoded, starting with "/PREFIX" */
+    const char *query;        /* raw query string without '?'; "" if none */
+    const char *content_type; /* of the body; "" if none */
+    const void *body;         /* the whole body (at most api.max-proxy-body) */
+    size_t body_len;
+};
+struct skiff_http_stream; /* one response, owned by the plugin until http_end */
+typedef void (*skiff_http_fn)(void *arg, const struct skiff_http_req *req,
+                              struct skiff_http_stream *s);
 
 typedef void (*skiff_timer_fn)(void *arg);
 typedef void (*skiff_fd_fn)(int fd, int events, void *arg);
@@ -166,6 +196,46 @@ struct skiff_host {
      * done callbacks are dropped. */
     int (*propose)(struct skiff_ctx *ctx, int op, const char *resource, const char *ns,
                    const char *name, const void *obj, size_t len, skiff_write_fn done, void *arg);
+
+    /* ---- ABI 1.2: node HTTP, served over the bus ----
+     * A plugin serves requests that reach this node through the API's
+     * nodes/proxy subresource (GET /api/v1/nodes/NODE/proxy/PREFIX/...)
+     * and through core routes that proxy to a node (pods/log reaches
+     * PREFIX "containerLogs", as the kubelet's endpoint is named). The
+     * API side and this node talk over the bus; the plugin only sees
+     * the calls below, all on the loop thread. */
+
+    /* Serve every request whose path is /PREFIX or starts with /PREFIX/.
+     * prefix is one path segment ([A-Za-z0-9._-]+); one plugin per
+     * prefix. fn runs on the loop with the request (borrowed for the
+     * call) and a stream the plugin now owns until http_end. Returns
+     * SKIFF_OK, SKIFF_EINVAL (bad prefix) or SKIFF_ECONFLICT (taken).
+     * Dropped when the plugin stops (call it from start): core then ends
+     * the streams the plugin still holds (the client sees an error) and
+     * frees them, so a plugin ends or forgets its streams in stop. */
+    int (*http_serve)(struct skiff_ctx *ctx, const char *prefix, skiff_http_fn fn, void *arg);
+    /* Start the response: status (200..599) and content type (NULL:
+     * text/plain). Call once, before any write. Returns 0 or -1. */
+    int (*http_head)(struct skiff_http_stream *s, int status, const char *content_type);
+    /* Append body bytes (copied; never refused for being early, so a
+     * producer that ignores http_pending holds its output in memory).
+     * Returns 0, or -1 once the client is gone (the plugin should stop
+     * producing and call http_end) or before http_head. */
+    int (*http_write)(struct skiff_http_stream *s, const void *data, size_t len);
+    /* Bytes written but not yet taken by the client (queued on this node
+     * plus in flight, at most a 1 MiB window, to the API): a producer (a
+     * followed log, an export) pauses above a few hundred KiB and
+     * resumes from the drain callback. */
+    size_t (*http_pending)(struct skiff_http_stream *s);
+    /* drain(arg) runs on the loop when pending falls to half of its peak
+     * since this call or the last drain; gone(arg) when the client goes
+     * away (cancel), after which the plugin must still call http_end.
+     * Both may be NULL; neither runs after http_end. */
+    void (*http_notify)(struct skiff_http_stream *s, void (*drain)(void *arg),
+                        void (*gone)(void *arg), void *arg);
+    /* Finish the response; bytes still pending are delivered by core.
+     * The stream must not be used afterwards. */
+    void (*http_end)(struct skiff_http_stream *s);
 };
 
 struct skiff_plugin {

@@ -643,9 +643,12 @@ static sk_err apply_update(struct ctx *c)
     struct sk_val *obj;
     bool status_only = d->op == SK_STORE_UPDATE_STATUS;
     if (status_only) {
-        /* A status write changes status and nothing else. */
+        /* A status write changes status and nothing else, but for the
+         * record of who wrote it (metadata.managedFields). */
         obj = sk_val_dup(old);
         copy_key(obj, in, "status");
+        const struct sk_val *imf = sk_val_at(in, "metadata", "managedFields", NULL);
+        if (imf) sk_map_set(meta_of(obj), "managedFields", sk_val_dup(imf));
         sk_val_free(in);
     } else {
         obj = in;

@@ -709,14 +709,18 @@ SSL_CTX *sk_tls_server_ctx(const struct sk_tls *tls, struct sk_error **err)
         fail_ossl(err, SK_EINTERNAL, "SSL_CTX_new");
         return NULL;
     }
-    /* TLS 1.3 suites are OpenSSL's defaults (all AEAD); for 1.2 only
-     * forward-secret AEAD suites. ChaCha20 first for clients that prefer
-     * it (ARM boards without AES instructions). */
+    /* TLS 1.3: OpenSSL's three AEAD suites, AES-128-GCM first as Go's
+     * servers order them (OpenSSL's default puts AES-256 first, which
+     * costs both ends a quarter more per byte on large lists); for 1.2
+     * only forward-secret AEAD suites. ChaCha20 first for clients that
+     * prefer it (ARM boards without AES instructions). */
     static const char ciphers12[] = "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-ECDSA-CHACHA20-POLY1305:"
                                     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES128-GCM-SHA256:"
                                     "ECDHE-RSA-CHACHA20-POLY1305:ECDHE-RSA-AES256-GCM-SHA384";
     if (!SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) ||
         !SSL_CTX_set_cipher_list(ctx, ciphers12) ||
+        !SSL_CTX_set_ciphersuites(ctx, "TLS_AES_128_GCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:"
+                                       "TLS_AES_256_GCM_SHA384") ||
         !SSL_CTX_set1_groups_list(ctx, "X25519:P-256:P-384")) {
         fail_ossl(err, SK_EINTERNAL, "configure TLS");
         SSL_CTX_free(ctx);

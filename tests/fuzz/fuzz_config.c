@@ -19,6 +19,7 @@ struct fopts {
     double dur;
     uint64_t sz;
     char *s2;
+    struct skiff_opt_tree t;
 };
 
 static const struct skiff_option table[] = {
@@ -29,6 +30,7 @@ static const struct skiff_option table[] = {
         {"dur", SKIFF_OPT_DURATION, "1m", offsetof(struct fopts, dur), NULL},
         {"sz", SKIFF_OPT_SIZE, "1Mi", offsetof(struct fopts, sz), NULL},
         {"s2", SKIFF_OPT_STR, NULL, offsetof(struct fopts, s2), NULL},
+        {"t", SKIFF_OPT_TREE, NULL, offsetof(struct fopts, t), NULL},
         {NULL, 0, NULL, 0, NULL},
 };
 
@@ -73,7 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             continue;
         }
         struct fopts *o = opts;
-        if (!o->s || !o->s2) abort();
+        if (!o->s || !o->s2 || !o->t.msgpack || !o->t.len || !o->t.origin) abort();
         sk_config_options_free(table, opts);
     }
     sk_config_free(cfg);

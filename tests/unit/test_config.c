@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "log.h"
+#include "val.h"
 
 static struct sk_config *parse_ok(const char *yaml)
 {
@@ -40,6 +41,32 @@ static void expect_err(const char *yaml, const char *want)
     assert_non_null(err);
     if (strcmp(err->msg, want)) fail_msg("for:\n%s\n got: %s\nwant: %s", yaml, err->msg, want);
     sk_error_free(err);
+}
+
+/* A mapping or list under plugins.<name>.<key> is kept until the plugin's
+ * option table is known: a scalar option refuses it then, naming the
+ * same place. */
+static void expect_option_err(const char *yaml, const char *want)
+{
+    struct scalar_opts {
+        char *opt, *targets;
+    };
+    static const struct skiff_option table[] = {
+            {"opt", SKIFF_OPT_STR, NULL, offsetof(struct scalar_opts, opt), NULL},
+            {"targets", SKIFF_OPT_STR, NULL, offsetof(struct scalar_opts, targets), NULL},
+            {NULL, 0, NULL, 0, NULL},
+    };
+    struct sk_config *cfg = NULL;
+    struct sk_error *err = NULL;
+    sk_err rc = sk_config_parse("t.yaml", yaml, strlen(yaml), &cfg, &err);
+    if (rc) fail_msg("unexpected: %s", sk_error_msg(err, rc));
+    void *o = NULL;
+    rc = sk_config_plugin_options(cfg, "ping", table, sizeof(struct scalar_opts), &o, &err);
+    if (!rc) fail_msg("no error for:\n%s", yaml);
+    assert_null(o);
+    if (strcmp(err->msg, want)) fail_msg("for:\n%s\n got: %s\nwant: %s", yaml, err->msg, want);
+    sk_error_free(err);
+    sk_config_free(cfg);
 }
 
 /* For libyaml's own wording, which is not ours to pin down entirely. */
@@ -196,9 +223,9 @@ static void test_wrong_types(void **state)
     expect_err("plugins: [ping]\n", "t.yaml: line 1, column 10: plugins: expected a mapping of "
                                     "plugin sections, got a list");
     /* deep nesting is skipped, not built, and still a type error */
-    expect_err("plugins:\n  ping:\n    opt: {a: {b: {c: [[[1]]]}}}\n",
-               "t.yaml: line 3, column 10: plugins.ping.opt: expected a single value, got a "
-               "mapping");
+    expect_option_err("plugins:\n  ping:\n    opt: {a: {b: {c: [[[1]]]}}}\n",
+                      "t.yaml: line 3, column 10: plugins.ping.opt: expected a single value, got a "
+                      "mapping");
 }
 
 static void test_bad_values(void **state)
@@ -388,7 +415,7 @@ static void test_plugin_sections(void **state)
     expect_err(
             "plugins:\n  ping:\n    enabled: [true]\n",
             "t.yaml: line 3, column 14: plugins.ping.enabled: expected true or false, got a list");
-    expect_err(
+    expect_option_err(
             "plugins:\n  ping:\n    targets:\n      - a\n",
             "t.yaml: line 4, column 7: plugins.ping.targets: expected a single value, got a list");
 
@@ -543,6 +570,126 @@ static void test_plugin_options_bad(void **state)
     opts_err("plugins:\n  ping:\n    buffer: 0.5\n",
              "t.yaml: line 3, column 13: plugins.ping.buffer: invalid size \"0.5\": not a whole "
              "number of bytes");
+}
+
+/* ---- SKIFF_OPT_TREE (ABI 1.2) ---- */
+
+struct topts {
+    struct skiff_opt_tree tree, none, empty;
+    char *name;
+};
+
+static const struct skiff_option ttable[] = {
+        {"tree", SKIFF_OPT_TREE, "", offsetof(struct topts, tree), "a path or a mapping"},
+        {"none", SKIFF_OPT_TREE, NULL, offsetof(struct topts, none), "no default"},
+        {"empty", SKIFF_OPT_TREE, "", offsetof(struct topts, empty), "empty default"},
+        {"name", SKIFF_OPT_STR, "def", offsetof(struct topts, name), "a string"},
+        {NULL, 0, NULL, 0, NULL},
+};
+
+static struct topts *topts_run(const char *yaml, struct sk_error **err)
+{
+    struct sk_config *cfg = yaml ? parse_ok(yaml) : NULL;
+    void *o = NULL;
+    sk_err rc = sk_config_plugin_options(cfg, "ping", ttable, sizeof(struct topts), &o, err);
+    sk_config_free(cfg);
+    if (rc) assert_null(o);
+    return o;
+}
+
+static struct sk_val *tree_val(const struct skiff_opt_tree *t)
+{
+    struct sk_val *v = NULL;
+    assert_non_null(t->msgpack);
+    assert_int_equal(sk_val_from_msgpack(t->msgpack, t->len, &v, NULL), SK_OK);
+    return v;
+}
+
+static void test_plugin_options_tree(void **state)
+{
+    (void)state;
+    /* defaults: a string, or nil without one */
+    struct topts *p = topts_run(NULL, NULL);
+    assert_non_null(p);
+    struct sk_val *v = tree_val(&p->tree);
+    assert_string_equal(sk_val_cstr(v), "");
+    sk_val_free(v);
+    v = tree_val(&p->none);
+    assert_int_equal(v->type, SK_V_NULL);
+    sk_val_free(v);
+    assert_string_equal(p->tree.origin, "default");
+    sk_config_options_free(ttable, p);
+
+    /* a block mapping, typed as Kubernetes YAML; the next key still reads;
+     * UTF-8 before and inside the span keeps the offsets right */
+    p = topts_run("# café ü\n"
+                  "plugins:\n"
+                  "  ping:\n"
+                  "    tree:\n"
+                  "      mirrors:\n"
+                  "        docker.io: {endpoint: [\"http://ü:5000\"]}\n"
+                  "      configs:\n"
+                  "        x: {tls: {insecure_skip_verify: true}, num: 3, q: \"3\"}\n"
+                  "    name: after\n",
+                  NULL);
+    assert_non_null(p);
+    assert_string_equal(p->name, "after");
+    assert_string_equal(p->tree.origin, "t.yaml: line 5, column 7");
+    v = tree_val(&p->tree);
+    assert_int_equal(v->type, SK_V_MAP);
+    assert_string_equal(
+            sk_val_cstr(sk_arr_get(sk_val_at(v, "mirrors", "docker.io", "endpoint", NULL), 0)),
+            "http://ü:5000");
+    assert_int_equal(sk_val_at(v, "configs", "x", "tls", "insecure_skip_verify", NULL)->type,
+                     SK_V_BOOL);
+    assert_int_equal(sk_val_at(v, "configs", "x", "num", NULL)->type, SK_V_INT);
+    assert_int_equal(sk_val_at(v, "configs", "x", "q", NULL)->type, SK_V_STR);
+    sk_val_free(v);
+    sk_config_options_free(ttable, p);
+
+    /* flow style, a list, a scalar (a string), null (the default) */
+    p = topts_run("plugins: {ping: {tree: {a: [1, {b: c}]}, none: [x, y], empty: 42}}\n", NULL);
+    assert_non_null(p);
+    v = tree_val(&p->tree);
+    assert_string_equal(sk_val_cstr(sk_val_at(sk_arr_get(sk_map_get(v, "a"), 1), "b", NULL)), "c");
+    sk_val_free(v);
+    v = tree_val(&p->none);
+    assert_int_equal(sk_arr_len(v), 2);
+    sk_val_free(v);
+    v = tree_val(&p->empty);
+    assert_string_equal(sk_val_cstr(v), "42");
+    sk_val_free(v);
+    assert_string_equal(p->empty.origin, "t.yaml: line 1, column 63");
+    sk_config_options_free(ttable, p);
+    p = topts_run("plugins:\n  ping:\n    tree: /etc/skiff/registries.yaml\n    none:\n", NULL);
+    v = tree_val(&p->tree);
+    assert_string_equal(sk_val_cstr(v), "/etc/skiff/registries.yaml");
+    sk_val_free(v);
+    v = tree_val(&p->none);
+    assert_int_equal(v->type, SK_V_NULL);
+    sk_val_free(v);
+    sk_config_options_free(ttable, p);
+
+    /* errors inside the tree name the file's line and the option */
+    struct sk_error *err = NULL;
+    assert_null(topts_run("plugins:\n  ping:\n    tree:\n      a: 1\n      a: 2\n", &err));
+    assert_non_null(err);
+    if (!strstr(err->msg, "t.yaml: line 5") || !strstr(err->msg, "(in plugins.ping.tree)"))
+        fail_msg("got: %s", err->msg);
+    sk_error_free(err);
+    err = NULL;
+    assert_null(topts_run("plugins:\n  ping:\n    name: &a x\n    tree: {c: *a}\n", &err));
+    assert_non_null(err);
+    if (!strstr(err->msg, "t.yaml: line 4") || !strstr(err->msg, "plugins.ping.tree"))
+        fail_msg("got: %s", err->msg);
+    sk_error_free(err);
+    /* a scalar option still refuses a mapping */
+    err = NULL;
+    assert_null(topts_run("plugins:\n  ping:\n    name: {a: 1}\n", &err));
+    assert_string_equal(err->msg,
+                        "t.yaml: line 3, column 11: plugins.ping.name: expected a single value, "
+                        "got a mapping");
+    sk_error_free(err);
 }
 
 static void test_plugin_table_bugs(void **state)
@@ -852,6 +999,7 @@ int main(void)
             cmocka_unit_test(test_plugin_options_defaults),
             cmocka_unit_test(test_plugin_options_good),
             cmocka_unit_test(test_plugin_options_bad),
+            cmocka_unit_test(test_plugin_options_tree),
             cmocka_unit_test(test_plugin_table_bugs),
             cmocka_unit_test(test_flags_override_file),
             cmocka_unit_test(test_search_order),

@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
@@ -33,6 +34,7 @@
 #include "log.h"
 #include "loop.h"
 #include "tls.h"
+#include "val.h"
 
 static struct sk_loop *L;
 static struct sk_http_server *S;
@@ -148,6 +150,26 @@ static void handler(struct sk_http_req *req, void *arg)
         memset(big, 'b', 4 << 20);
         sk_http_respond(req, 200, "text/plain", NULL, big, 4 << 20);
         free(big);
+    } else if (!strncmp(p, "/buf/", 5)) {
+        /* /buf/N: N bytes of a pattern from a body buffer; ?h=K adds a
+         * K-byte header, more than the headroom holds when K is big */
+        size_t n = strtoul(p + 5, NULL, 10);
+        const char *h = sk_http_req_query_param(req, "h");
+        if (h) {
+            size_t k = strtoul(h, NULL, 10);
+            char *v = malloc(k + 1);
+            memset(v, 'v', k);
+            v[k] = 0;
+            assert_int_equal(sk_http_req_add_header(req, "X-Long", v), SK_OK);
+            free(v);
+        }
+        struct sk_buf b = {0};
+        sk_http_body_init(&b, n);
+        assert_int_equal(b.len, SK_HTTP_HEADROOM);
+        for (size_t i = 0; i < n; i++)
+            sk_buf_putc(&b, (char)('A' + i % 23));
+        sk_http_respond_buf(req, 200, "text/plain", "X-Buf: yes\r\n", &b);
+        assert_null(b.p);
     } else if (!strcmp(p, "/nocontent")) {
         sk_http_respond(req, 204, NULL, NULL, "ignored", 7);
     } else if (!strcmp(p, "/badextra")) {
@@ -612,6 +634,115 @@ static void test_mem_async_holds_the_next_request(void **state)
     assert_int_equal(stream_closed, 1);
     assert_int_equal(nstreams, 0);
     assert_int_equal(stats().streams_open, 0);
+    stop_server();
+}
+
+/* Bodies built in a body buffer: sent without a copy when the head fits in
+ * the headroom, copied when it does not, headers only for HEAD; the big
+ * buffer goes back to the pool once sent. Every answer is counted in the
+ * latency histogram. */
+static bool body_ok(const char *out, size_t n)
+{
+    const char *b = strstr(out, "\r\n\r\n");
+    if (!b) return false;
+    b += 4;
+    if (strlen(b) != n) return false;
+    for (size_t i = 0; i < n; i++)
+        if (b[i] != (char)('A' + i % 23)) return false;
+    return true;
+}
+
+static uint64_t answered(void)
+{
+    struct sk_http_stats s = stats();
+    uint64_t n = 0;
+    for (size_t i = 0; i < SK_HTTP_LAT_BUCKETS; i++)
+        n += s.latency[i];
+    return n;
+}
+
+static void test_mem_respond_buf(void **state)
+{
+    (void)state;
+    sk_http_pool_trim();
+    mem_start(NULL);
+    const char *out = mem_feed("GET /buf/1000 HTTP/1.1\r\nHost: h\r\n\r\n");
+    assert_non_null(strstr(out, "HTTP/1.1 200 OK\r\n"));
+    assert_non_null(strstr(out, "Content-Length: 1000\r\n"));
+    assert_non_null(strstr(out, "X-Buf: yes\r\n"));
+    assert_true(body_ok(out, 1000));
+    sk_http_mem_conn_clear_output(mc);
+    /* a head longer than the headroom: the body is copied after it */
+    out = mem_feed("GET /buf/5000?h=3000 HTTP/1.1\r\nHost: h\r\n\r\n");
+    assert_non_null(strstr(out, "X-Long: vvv"));
+    assert_true(body_ok(out, 5000));
+    sk_http_mem_conn_clear_output(mc);
+    out = mem_feed("HEAD /buf/5000 HTTP/1.1\r\nHost: h\r\n\r\n");
+    assert_non_null(strstr(out, "Content-Length: 5000\r\n"));
+    assert_true(body_ok(out, 0));
+    sk_http_mem_conn_clear_output(mc);
+    /* pipelined: both answers, in order */
+    size_t n;
+    out = mem_feed("GET /buf/300000 HTTP/1.1\r\nHost: h\r\n\r\n"
+                   "GET /hello HTTP/1.1\r\nHost: h\r\n\r\n");
+    const char *all = sk_http_mem_conn_output(mc, &n);
+    assert_true(n > 300000);
+    assert_int_equal(count(out, "HTTP/1.1 200"), 1); /* mem_feed keeps 64 KiB */
+    assert_non_null(memmem(all, n, "hello\n", 6));
+    assert_true((const char *)memmem(all, n, "hello\n", 6) > all + 300000);
+    assert_int_equal(answered(), 5);
+    sk_http_mem_conn_clear_output(mc);
+
+    /* the 300 kB buffer was kept: the next body of that size gets it
+     * (a fresh one would have the smallest power-of-two room) */
+    struct sk_buf b = {0};
+    sk_http_body_init(&b, 200000);
+    assert_true(b.cap >= 300000 + SK_HTTP_HEADROOM);
+    sk_http_body_release(&b);
+    assert_null(b.p);
+    sk_http_pool_trim();
+    sk_http_body_init(&b, 200000);
+    assert_int_equal(b.cap, 256 * 1024);
+    sk_http_body_release(&b);
+    sk_http_pool_trim();
+    mem_stop();
+
+    /* quantiles: bucket upper bounds within an eighth of the value */
+    uint64_t hist[SK_HTTP_LAT_BUCKETS] = {0};
+    assert_true(sk_http_lat_quantile(hist, 0.5) == 0);
+    hist[6 * 8 + 4] = 90;  /* 64 us * 12/8 = 96 us .. 104 us */
+    hist[13 * 8 + 2] = 10; /* 8192 us * 10/8 = 10.24 ms .. */
+    assert_true(fabs(sk_http_lat_quantile(hist, 0.5) - 104e-6) < 1e-9);
+    assert_true(fabs(sk_http_lat_quantile(hist, 0.99) - 11264e-6) < 1e-9);
+}
+
+/* A buffered body of megabytes, over TLS too: whole, in order, and counted. */
+static void big_buf_client(void *arg)
+{
+    struct cres *r = arg;
+    CURL *h = curl_new();
+    curl_go(h, "/buf/3000001", &r[0]);
+    curl_go(h, "/buf/10", &r[1]);
+    curl_easy_cleanup(h);
+}
+
+static void test_big_buffered_body(void **state)
+{
+    (void)state;
+    start_server(NULL);
+    struct cres r[2];
+    run(big_buf_client, r, NULL, 30);
+    for (int i = 0; i < 2; i++) {
+        size_t want = i ? 10 : 3000001;
+        assert_int_equal(r[i].rc, CURLE_OK);
+        assert_int_equal(r[i].status, 200);
+        assert_int_equal(r[i].len, want);
+        for (size_t k = 0; k < want; k++)
+            if (r[i].body[k] != (char)('A' + k % 23)) fail_msg("byte %zu of answer %d", k, i);
+        cres_free(&r[i]);
+    }
+    assert_int_equal(answered(), 2);
+    assert_int_equal(stats().conns_failed, 0);
     stop_server();
 }
 
@@ -1496,12 +1627,14 @@ int main(void)
             T(test_mem_pipelining_split_anywhere),
             T(test_mem_async_holds_the_next_request),
             T(test_mem_http10_and_close),
+            T(test_mem_respond_buf),
             T(test_mem_rejects),
             T(test_mem_expect_continue_and_bad_handler_output),
             T(test_listen_addresses),
     };
     const struct CMUnitTest net[] = {
             T(test_get_post_head_keepalive),
+            T(test_big_buffered_body),
             T(test_chunked_upload_expect_and_async),
             T(test_pipelining_with_an_async_answer),
             T(test_stream_read_incrementally),

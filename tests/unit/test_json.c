@@ -313,13 +313,111 @@ static void test_list_speed(void **state)
     sk_val_free(list);
 }
 
+/* Repeated keys: refused by sk_json_parse, kept last-wins and named by
+ * sk_json_parse_dups with Go's strict-decoding paths. */
+static void expect_dups(const char *text, const char *want_json, const char *const *paths, size_t n)
+{
+    struct sk_val *v = NULL;
+    struct sk_error *err = NULL;
+    struct sk_json_dups d;
+    sk_err rc = sk_json_parse_dups(text, strlen(text), &v, &d, &err);
+    if (rc) fail_msg("parse %s: %s", text, sk_error_msg(err, rc));
+    char *got = sk_json_dump(v, SK_JSON_COMPACT, NULL);
+    assert_string_equal(got, want_json);
+    if (d.n != n) fail_msg("%s: %zu repeated keys, want %zu", text, d.n, n);
+    for (size_t i = 0; i < n; i++)
+        assert_string_equal(d.paths[i], paths[i]);
+    free(got);
+    sk_json_dups_free(&d);
+    assert_null(d.paths);
+    sk_val_free(v);
+}
+
+static void test_duplicates(void **state)
+{
+    (void)state;
+    struct sk_val *v = NULL;
+    struct sk_error *err = NULL;
+    const char *t = "{\"a\":1,\"a\":2}";
+    assert_int_equal(sk_json_parse(t, strlen(t), &v, &err), SK_EINVAL);
+    assert_non_null(strstr(sk_error_msg(err, SK_EINVAL), "duplicate object key"));
+    sk_error_free(err);
+    err = NULL;
+
+    expect_dups("{\"a\":1,\"b\":2}", "{\"a\":1,\"b\":2}", NULL, 0);
+    expect_dups("{\"a\":1,\"a\":2}", "{\"a\":2}", (const char *[]){"a"}, 1);
+    /* nested paths with array indices, in the order the repeats appear;
+     * a key repeated three times is named once */
+    expect_dups(
+            "{\"metadata\":{\"name\":\"x\",\"labels\":{\"k\":\"1\",\"k\":\"2\"},\"name\":\"y\"},"
+            "\"spec\":{\"containers\":[{\"name\":\"a\"},{\"name\":\"b\",\"image\":\"i\","
+            "\"name\":\"c\",\"name\":\"d\"}]}}",
+            "{\"metadata\":{\"name\":\"y\",\"labels\":{\"k\":\"2\"}},\"spec\":{\"containers\":"
+            "[{\"name\":\"a\"},{\"name\":\"d\",\"image\":\"i\"}]}}",
+            (const char *[]){"metadata.labels.k", "metadata.name", "spec.containers[1].name"}, 3);
+    /* an escaped key is the same key; the same name in sibling objects is
+     * no repeat; arrays at the top */
+    expect_dups("[{\"a\":1},{\"\\u0061\":2,\"a\":3},{\"b\":[1,{\"c\":1,\"c\":{}}]}]",
+                "[{\"a\":1},{\"a\":3},{\"b\":[1,{\"c\":{}}]}]",
+                (const char *[]){"[1].a", "[2].b[1].c"}, 2);
+    /* values that hold brackets, braces, quotes and escapes do not confuse
+     * the walk */
+    expect_dups("{\"s\":\"}{][\\\"\",\"n\":-1.5e3,\"t\":true,\"z\":null,\"s\":\"\\\\\"}",
+                "{\"s\":\"\\\\\",\"n\":-1500.0,\"t\":true,\"z\":null}", (const char *[]){"s"}, 1);
+    /* surrogate pairs decode before comparing */
+    expect_dups("{\"\\ud83d\\ude00\":1,\"\xf0\x9f\x98\x80\":2}", "{\"\xf0\x9f\x98\x80\":2}",
+                (const char *[]){"\xf0\x9f\x98\x80"}, 1);
+
+    /* where repeats and other keys appear, to list strict errors in order */
+    struct sk_json_dups d;
+    t = "{\"metadata\":{\"name\":\"a\",\"x\":1,\"name\":\"b\"},\"spec\":{\"p\":1,"
+        "\"c\":[{\"u\":1},{\"i\":1,\"i\":2}],\"p\":2}}";
+    assert_int_equal(sk_json_parse_dups(t, strlen(t), &v, &d, &err), SK_OK);
+    assert_int_equal(d.n, 3);
+    assert_string_equal(d.paths[0], "metadata.name");
+    assert_string_equal(d.paths[1], "spec.c[1].i");
+    assert_string_equal(d.paths[2], "spec.p");
+    size_t pos[4];
+    const char *find[] = {"spec.c[0].u", "metadata.x", "nope", "spec.p"};
+    sk_json_key_positions(t, strlen(t), find, 4, pos);
+    assert_true(pos[1] < d.at[0] && d.at[0] < pos[0] && pos[0] < d.at[1] && d.at[1] < d.at[2]);
+    assert_int_equal(pos[2], SIZE_MAX);
+    assert_true(pos[3] < pos[0]);
+    sk_json_dups_free(&d);
+    sk_val_free(v);
+
+    /* other errors stay errors, and leave no names behind */
+    t = "{\"a\":1,\"a\":}";
+    assert_int_equal(sk_json_parse_dups(t, strlen(t), &v, &d, &err), SK_EINVAL);
+    assert_null(v);
+    assert_int_equal(d.n, 0);
+    sk_error_free(err);
+    err = NULL;
+
+    /* many keys in one object, and the cap on names */
+    struct sk_buf b = {0};
+    sk_buf_putc(&b, '{');
+    for (int i = 0; i < 300; i++)
+        sk_buf_printf(&b, "%s\"k%d\":%d", i ? "," : "", i % 150, i);
+    sk_buf_putc(&b, '}');
+    assert_int_equal(sk_json_parse_dups(b.p, b.len, &v, &d, &err), SK_OK);
+    assert_int_equal(sk_map_len(v), 150);
+    assert_int_equal(d.n, SK_JSON_MAX_DUPS);
+    assert_string_equal(d.paths[0], "k0");
+    assert_string_equal(d.paths[99], "k99");
+    assert_int_equal(sk_map_get(v, "k7")->u.i, 157);
+    sk_json_dups_free(&d);
+    sk_val_free(v);
+    sk_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_types),       cmocka_unit_test(test_order_unicode),
             cmocka_unit_test(test_errors),      cmocka_unit_test(test_dump_compact),
             cmocka_unit_test(test_dump_pretty), cmocka_unit_test(test_roundtrip),
-            cmocka_unit_test(test_list_speed),
+            cmocka_unit_test(test_list_speed),  cmocka_unit_test(test_duplicates),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
