@@ -1,10 +1,28 @@
 #!/bin/bash
 # Image figures (key=value lines): pull time of the fixture busybox image
 # from a local docker-registry with `skiff image pull` against `skopeo copy`
-# of the same image in the same run (median of N runs each, fresh
-# destination every run), and layer unpack throughput (`skiff image import`
-# of an oci-archive holding one large gzip layer built from /usr/lib).
-# skiff's pull also unpacks the layers; skopeo's copy only stores them.
+# of the same image in the same run (median of N runs each, the two
+# interleaved), and layer unpack throughput (`skiff image import` of an
+# oci-archive holding one large gzip layer built from /usr/lib).
+#
+# What each side does. skopeo copy docker:// -> oci: fetches the manifest
+# and the blobs, checks every digest while copying, writes them into an
+# OCI layout (no fsync) and stops: nothing is unpacked. skiff image pull
+# fetches the same, checks every digest as it streams, fsyncs each blob
+# before renaming it into the store, unpacks and verifies every layer
+# (diff_id) into the layer store and records the name (fsynced). So two
+# skiff figures: the whole pull, and the time until its first layer unpack
+# starts (every blob fetched, verified, fsynced and stored: skopeo's end
+# state and more), from the progress lines the pull prints. A third
+# figure unpacks skopeo's layers with zstd and tar after the copy: the
+# end state of skiff's whole pull (blobs stored, layers unpacked).
+#
+# Every timed command starts after a sync (the previous one's dirty pages
+# are not its to write back), and every run gets a fresh destination, the
+# destinations being removed only after all runs: ext4 scans recently deleted inodes when allocating new
+# ones, so deleting the last run's ~300 files right before the next
+# measurement would charge the tool that creates many files for the
+# previous run's cleanup.
 set -euo pipefail
 cd "${SKIFF_ROOT:-$(dirname "$0")/..}"
 ROOT=$PWD
@@ -38,30 +56,75 @@ img=$addr/busybox:latest
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-for i in $(seq "$N"); do
-    rm -rf "$work/d" "$work/s"
-    t0=$(now); "$SKIFF" image pull -q "$img" --data-dir "$work/d" >/dev/null; t1=$(now)
-    echo "$t1 - $t0" | bc >>"$work/skiff.t"
-    t0=$(now)
-    skopeo copy --quiet --src-tls-verify=false "docker://$img" "oci:$work/s:latest" >/dev/null
-    t1=$(now)
-    echo "$t1 - $t0" | bc >>"$work/skopeo.t"
-done
+python3 - "$SKIFF" "$img" "$work" "$N" <<'PY'
+import json, os, subprocess, sys, time
+skiff, img, work, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+out = {k: open(os.path.join(work, k + ".t"), "w")
+       for k in ("skiff", "skiff_nounpack", "skopeo", "skopeo_untar")}
+for i in range(n):
+    d = os.path.join(work, "d%d" % i)
+    os.sync()
+    t0 = time.monotonic()
+    tu = None
+    p = subprocess.Popen([skiff, "image", "pull", img, "--data-dir", d],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    for line in p.stderr:
+        if tu is None and line.startswith(b"unpacking "):
+            tu = time.monotonic()
+    if p.wait() != 0 or tu is None:
+        sys.exit("bench_images: skiff image pull failed")
+    t1 = time.monotonic()
+    print("%.6f" % (t1 - t0), file=out["skiff"])
+    print("%.6f" % (tu - t0), file=out["skiff_nounpack"])
+    os.sync()
+    t0 = time.monotonic()
+    subprocess.run(["skopeo", "copy", "--quiet", "--src-tls-verify=false", "docker://" + img,
+                    "oci:%s:latest" % os.path.join(work, "s%d" % i)], check=True,
+                   stdout=subprocess.DEVNULL)
+    t1 = time.monotonic()
+    print("%.6f" % (t1 - t0), file=out["skopeo"])
+    # then unpack its layers with zstd/gzip and tar: fetched, verified,
+    # stored and unpacked, the end state of skiff's whole pull (no
+    # whiteout handling: the fixture has none)
+    lay = os.path.join(work, "s%d" % i)
+    idx = json.load(open(os.path.join(lay, "index.json")))
+    blob = lambda d: os.path.join(lay, "blobs", *d.split(":"))
+    man = json.load(open(blob(idx["manifests"][0]["digest"])))
+    root = os.path.join(work, "b%d" % i)
+    os.makedirs(root)
+    for l in man["layers"]:
+        dec = "zstd -dcq" if "zstd" in l["mediaType"] else "gzip -dc" if "gzip" in l["mediaType"] else "cat"
+        subprocess.run("%s '%s' | tar -xf - -C '%s'" % (dec, blob(l["digest"]), root), shell=True,
+                       check=True)
+    print("%.6f" % (time.monotonic() - t0), file=out["skopeo_untar"])
+PY
+cp -r "$work/d0" "$work/d"
+rm -rf "$work"/d[0-9]* "$work"/s[0-9]* "$work"/b[0-9]*
 # The same image's unpack alone: import of its oci-archive (no network).
 python3 -c "import sys; sys.path.insert(0, 'tests/fixtures'); import registry as r; r.build_image('$work/lay'); r.oci_archive('$work/lay', '$work/bb.tar')"
 for i in $(seq "$N"); do
-    rm -rf "$work/i"
-    t0=$(now); "$SKIFF" image import "$work/bb.tar" --data-dir "$work/i" >/dev/null; t1=$(now)
+    sync
+    t0=$(now); "$SKIFF" image import "$work/bb.tar" --data-dir "$work/i$i" >/dev/null; t1=$(now)
     echo "$t1 - $t0" | bc >>"$work/import.t"
 done
+rm -rf "$work"/i[0-9]*
 ts=$(median <"$work/skiff.t")
+tn=$(median <"$work/skiff_nounpack.t")
 ti=$(median <"$work/import.t")
 tk=$(median <"$work/skopeo.t")
 size=$(du -sb "$work/d/images/blobs" | cut -f1)
 echo "image_pull_bytes=$size"
+echo "image_pull_runs=$N"
 echo "image_pull_skiff_s=$ts"
+echo "image_pull_skiff_until_unpack_s=$tn"
 echo "image_pull_skopeo_s=$tk"
 echo "image_pull_ratio_skiff_over_skopeo=$(echo "scale=2; $ts / $tk" | bc)"
+echo "image_pull_ratio_skiff_until_unpack_over_skopeo=$(echo "scale=2; $tn / $tk" | bc)"
+# skopeo copy followed by an unpack of its layers with zstd and tar: the
+# end state of the whole skiff pull
+tu=$(median <"$work/skopeo_untar.t")
+echo "image_pull_skopeo_then_untar_s=$tu"
+echo "image_pull_ratio_skiff_over_skopeo_then_untar=$(echo "scale=2; $ts / $tu" | bc)"
 # skopeo stores blobs only; skiff also unpacks them. The import of the same
 # image from a tarball is mostly that unpack (ext4 inode creation).
 echo "image_import_same_image_s=$ti"
@@ -121,9 +184,13 @@ os.remove(raw)
 open(os.path.join(w, "big.size"), "w").write("%d %d\n" % (size_raw, gs))
 PY
 read -r raw gz <"$work/big.size"
-rm -rf "$work/u"
-t0=$(now); "$SKIFF" image import "$work/big.tar" --data-dir "$work/u" >/dev/null; t1=$(now)
-ti=$(echo "$t1 - $t0" | bc)
+for i in 1 2 3; do
+    sync # the last import's dirty pages are not this one's to write back
+    t0=$(now); "$SKIFF" image import "$work/big.tar" --data-dir "$work/u$i" >/dev/null; t1=$(now)
+    echo "$t1 - $t0" | bc >>"$work/big.t"
+done
+rm -rf "$work"/u[0-9]*
+ti=$(median <"$work/big.t")
 echo "unpack_layer_bytes=$raw"
 echo "unpack_layer_gzip_bytes=$gz"
 echo "unpack_import_s=$ti"

@@ -9,32 +9,15 @@
 #ifndef IMG_DL_H
 #define IMG_DL_H
 
-#define CURL_DISABLE_TYPECHECK 1 /* its macros would rewrite our member calls */
 #include <archive.h>
 #include <archive_entry.h>
-#include <curl/curl.h>
 
+#include "curl.h"
 #include "err.h"
 
-#define IMG_CURL_FUNCS(X)                                                                          \
-    X(curl_global_init)                                                                            \
-    X(curl_version_info)                                                                           \
-    X(curl_easy_init)                                                                              \
-    X(curl_easy_setopt)                                                                            \
-    X(curl_easy_perform)                                                                           \
-    X(curl_easy_getinfo)                                                                           \
-    X(curl_easy_cleanup)                                                                           \
-    X(curl_easy_strerror)                                                                          \
-    X(curl_slist_append)                                                                           \
-    X(curl_slist_free_all)                                                                         \
-    X(curl_multi_init)                                                                             \
-    X(curl_multi_add_handle)                                                                       \
-    X(curl_multi_remove_handle)                                                                    \
-    X(curl_multi_perform)                                                                          \
-    X(curl_multi_poll)                                                                             \
-    X(curl_multi_info_read)                                                                        \
-    X(curl_multi_cleanup)                                                                          \
-    X(curl_multi_strerror)
+/* The libcurl table is core's (curl.h); these names stay for the image code. */
+#define IMG_CURL_FUNCS(X) SK_CURL_FUNCS(X)
+#define img_curl_api      sk_curl_api
 
 #define IMG_ARCHIVE_FUNCS(X)                                                                       \
     X(archive_version_string)                                                                      \
@@ -87,9 +70,6 @@
     X(archive_entry_xattr_add_entry)
 
 #define IMG_DL_MEMBER(f) __typeof__(f) *f;
-struct img_curl_api {
-    IMG_CURL_FUNCS(IMG_DL_MEMBER)
-};
 struct img_archive_api {
     IMG_ARCHIVE_FUNCS(IMG_DL_MEMBER)
 };

@@ -1,37 +1,52 @@
-/* images: the per-node image service. For now it seeds the store at start
- * (every tarball dropped in DATA_DIR/images/ is imported, for air-gapped
- * sites) and runs the image GC on a timer. The work happens in `skiff
- * image ...` child processes, so the agent never maps libcurl or
- * libarchive and its loop never waits on a disk or a network: it only
- * reads the child's output (into the log) until it closes. Pull requests
- * from the pod runtime and the API will come through on_msg. */
+/* images: the per-node image service. It seeds the store at start (every
+ * tarball dropped in DATA_DIR/images/ is imported, for air-gapped sites),
+ * runs the image GC on a timer, and serves `skiff image ...` in agent mode
+ * under the node HTTP prefix "images" (reached through the API's
+ * nodes/NODE/proxy/images/...; the routes are listed above images_http).
+ *
+ * The work happens in `skiff image ... --data-dir DATA_DIR` child
+ * processes, so the agent never maps libcurl or libarchive and its loop
+ * never waits on a disk or a network: it only reads the children's
+ * output, into the log or into an HTTP response. */
 #include "skiff_plugin.h"
 
+#include "json.h"
+#include "mem.h"
+#include "val.h"
+
+#include "creds.h"
+#include "regconf.h"
+
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <spawn.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 extern char **environ;
 
 struct images_opts {
-    char *registries;     /* path of a registries.yaml-style file */
-    bool import_at_start; /* import DATA_DIR/images/ *.tar at start */
-    int64_t gc_high;      /* percent of disk use that starts image GC */
-    int64_t gc_low;       /* percent it stops at */
-    double gc_interval;   /* how often disk use is checked */
+    struct skiff_opt_tree registries; /* a registries.yaml-style file, or inline */
+    bool import_at_start;             /* import DATA_DIR/images/ *.tar at start */
+    int64_t gc_high;                  /* percent of disk use that starts image GC */
+    int64_t gc_low;                   /* percent it stops at */
+    double gc_interval;               /* how often disk use is checked */
 };
 
 static const struct skiff_option images_options[] = {
-        {"registries", SKIFF_OPT_STR, "", offsetof(struct images_opts, registries),
-         "registries.yaml-style file: mirrors, endpoints, TLS, credentials"},
+        {"registries", SKIFF_OPT_TREE, "", offsetof(struct images_opts, registries),
+         "registries.yaml-style settings (mirrors, rewrites, TLS, credentials): a file path, "
+         "or the mapping inline"},
         {"import-at-start", SKIFF_OPT_BOOL, "true", offsetof(struct images_opts, import_at_start),
          "import every tarball in DATA_DIR/images/ when the agent starts"},
         {"gc-high-threshold", SKIFF_OPT_INT, "85", offsetof(struct images_opts, gc_high),
@@ -55,6 +70,10 @@ struct images {
     size_t line_len;
     bool child_errors;
     struct skiff_timer *gc;
+    struct job *jobs; /* agent-mode requests in progress */
+    int njobs;
+    unsigned long uploads, served, failed;
+    char *registries; /* the file `pull` children read, or NULL */
 };
 
 static bool is_tarball(const char *n)
@@ -195,6 +214,788 @@ static void gc_tick(void *arg)
     spawn(im, "image gc", args); /* busy with an import: next tick */
 }
 
+/* ---- agent mode: `skiff image ...` over the node HTTP surface ----
+ *
+ *   GET    /images                      list (JSON: name -> record)
+ *   GET    /images/inspect?image=REF    one image (JSON, as inspect prints)
+ *   POST   /images/pull?image=REF       JSON lines: progress, then
+ *          [&platform=OS/ARCH]          {"event":"done",...} or
+ *          [&parallel=N][&allow-devices=true]  {"event":"error",...}
+ *   DELETE /images?image=REF            {"untagged": NAME}
+ *   POST   /images/prune[?all=true][&gc-high=P&gc-low=P]
+ *   POST   /images/import[?path=ABS]    body: the tarball (or a file here)
+ *   GET    /images/export?image=REF...  the oci-archive, streamed
+ *
+ * Each request runs one `skiff image VERB --emit json` child (see cli.c
+ * for what it prints). Its stdout is the answer: buffered and sent whole
+ * for the small JSON answers, forwarded as it comes for pull and export.
+ * Its stderr carries "error: STATUS MESSAGE" on failure, which becomes the
+ * HTTP status and {"message": ...} (or an error line once a stream has
+ * started). Two pulls of one image fetch each blob once: the store's blob
+ * locks make the second child wait for the first one's download. */
+
+#define MAX_JOBS    16
+#define MAX_ANSWER  (16u << 20)  /* a buffered JSON answer */
+#define PAUSE_ABOVE (512u << 10) /* pending response bytes that pause a stream */
+#define UPLOAD_DIR  "images/incoming"
+
+enum job_mode { JOB_BUFFER, JOB_STREAM };
+
+struct job {
+    struct images *im;
+    struct job *next;
+    char what[32];
+    enum job_mode mode;
+    const char *ctype; /* of a streamed answer */
+    pid_t pid;
+    int in_fd; /* the child's stdin (pull credentials), or -1 for /dev/null */
+    int out_fd, err_fd;
+    struct skiff_watch *out_w, *err_w;
+    struct skiff_http_stream *s;
+    bool head_sent, gone, paused;
+    struct sk_buf out;
+    char line[1024];
+    size_t line_len;
+    int err_status;
+    char *err_msg;
+    /* an import upload waiting for its file to be written */
+    char *upload_path;
+    void *upload;
+    size_t upload_len;
+    int upload_errno;
+};
+
+static void job_finish(struct job *j);
+
+static char *json_message(const char *msg)
+{
+    struct sk_val *m = sk_val_map();
+    sk_map_set(m, "message", sk_val_str(msg));
+    char *js = sk_json_dump(m, 0, NULL);
+    sk_val_free(m);
+    return js;
+}
+
+static void answer_error(struct images *im, struct skiff_http_stream *s, int status,
+                         const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void answer_error(struct images *im, struct skiff_http_stream *s, int status,
+                         const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    char *js = json_message(msg);
+    im->host->http_head(s, status, "application/json");
+    im->host->http_write(s, js, strlen(js));
+    im->host->http_write(s, "\n", 1);
+    im->host->http_end(s);
+    free(js);
+}
+
+static void job_unlink(struct job *j)
+{
+    for (struct job **p = &j->im->jobs; *p; p = &(*p)->next)
+        if (*p == j) {
+            *p = j->next;
+            j->im->njobs--;
+            return;
+        }
+}
+
+static void job_free(struct job *j)
+{
+    sk_buf_free(&j->out);
+    free(j->err_msg);
+    free(j->upload_path);
+    free(j->upload);
+    free(j);
+}
+
+/* One stderr line of the child: "error: STATUS MESSAGE" is the answer's
+ * error; the rest goes to the log. */
+static void job_err_line(struct job *j)
+{
+    j->line[j->line_len] = 0;
+    j->line_len = 0;
+    if (!j->line[0]) return;
+    if (!strncmp(j->line, "error: ", 7)) {
+        char *end;
+        long st = strtol(j->line + 7, &end, 10);
+        if (end != j->line + 7 && *end == ' ' && st >= 400 && st <= 599) {
+            if (!j->err_msg) {
+                j->err_status = (int)st;
+                j->err_msg = sk_xstrdup(end + 1);
+            }
+        } else if (!j->err_msg) {
+            j->err_status = 500;
+            j->err_msg = sk_xstrdup(j->line + 7);
+        }
+        j->im->host->log(j->im->ctx, SKIFF_LOG_INFO, "%s pid=%d: %s", j->what, (int)j->pid,
+                         j->line + 7);
+        return;
+    }
+    j->im->host->log(j->im->ctx, SKIFF_LOG_DEBUG, "%s pid=%d: %s", j->what, (int)j->pid, j->line);
+}
+
+static void on_job_err(int fd, int events, void *arg)
+{
+    (void)events;
+    struct job *j = arg;
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    for (ssize_t i = 0; i < n; i++) {
+        if (buf[i] == '\n' || j->line_len == sizeof(j->line) - 1) job_err_line(j);
+        if (buf[i] != '\n') j->line[j->line_len++] = buf[i];
+    }
+    if (n > 0) return;
+    if (j->line_len) job_err_line(j);
+    j->im->host->fd_unwatch(j->im->ctx, j->err_w);
+    j->err_w = NULL;
+    close(j->err_fd);
+    j->err_fd = -1;
+    if (j->out_fd < 0) job_finish(j);
+}
+
+static void on_job_out(int fd, int events, void *arg);
+
+static void job_drain(void *arg)
+{
+    struct job *j = arg;
+    if (!j->paused || j->out_fd < 0) return;
+    j->paused = false;
+    j->out_w = j->im->host->fd_watch(j->im->ctx, j->out_fd, SKIFF_FD_READ, on_job_out, j);
+}
+
+static void job_gone(void *arg)
+{
+    struct job *j = arg;
+    j->gone = true;
+    if (j->pid > 0) kill(j->pid, SIGTERM);
+    job_drain(j); /* read the rest, so the child sees EOF or SIGPIPE, never a full pipe */
+}
+
+static void on_job_out(int fd, int events, void *arg)
+{
+    (void)events;
+    struct job *j = arg;
+    const struct skiff_host *h = j->im->host;
+    char buf[65536];
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n > 0) {
+        if (j->gone) return;
+        if (j->mode == JOB_BUFFER) {
+            if (j->out.len + (size_t)n > MAX_ANSWER) {
+                if (!j->err_msg) {
+                    j->err_status = 500;
+                    j->err_msg =
+                            sk_xasprintf("%s: the answer is over %u bytes", j->what, MAX_ANSWER);
+                }
+                kill(j->pid, SIGTERM);
+                return;
+            }
+            sk_buf_append(&j->out, buf, (size_t)n);
+            return;
+        }
+        if (!j->head_sent) {
+            h->http_head(j->s, 200, j->ctype);
+            j->head_sent = true;
+        }
+        if (h->http_write(j->s, buf, (size_t)n) < 0) {
+            job_gone(j);
+            return;
+        }
+        if (h->http_pending(j->s) > PAUSE_ABOVE) {
+            /* the child blocks on its full pipe until the client catches up */
+            h->fd_unwatch(j->im->ctx, j->out_w);
+            j->out_w = NULL;
+            j->paused = true;
+        }
+        return;
+    }
+    if (j->out_w) h->fd_unwatch(j->im->ctx, j->out_w);
+    j->out_w = NULL;
+    close(j->out_fd);
+    j->out_fd = -1;
+    if (j->err_fd < 0) job_finish(j);
+}
+
+/* Both pipes closed: the child is done (libev reaps it). */
+static void job_finish(struct job *j)
+{
+    struct images *im = j->im;
+    const struct skiff_host *h = im->host;
+    job_unlink(j);
+    if (j->gone) {
+        h->http_end(j->s);
+    } else if (j->err_msg || (j->mode == JOB_BUFFER && !j->out.len)) {
+        const char *msg = j->err_msg ? j->err_msg : "the image command ended without an answer";
+        int st = j->err_msg ? j->err_status : 500;
+        if (j->head_sent) {
+            struct sk_val *m = sk_val_map();
+            sk_map_set(m, "event", sk_val_str("error"));
+            sk_map_set(m, "status", sk_val_int(st));
+            sk_map_set(m, "message", sk_val_str(msg));
+            char *js = sk_json_dump(m, 0, NULL);
+            sk_val_free(m);
+            h->http_write(j->s, js, strlen(js));
+            h->http_write(j->s, "\n", 1);
+            free(js);
+            h->http_end(j->s);
+        } else {
+            answer_error(im, j->s, st, "%s", msg);
+        }
+        im->failed++;
+    } else {
+        if (!j->head_sent)
+            h->http_head(j->s, 200, j->mode == JOB_BUFFER ? "application/json" : j->ctype);
+        if (j->out.len) h->http_write(j->s, j->out.p, j->out.len);
+        h->http_end(j->s);
+        im->served++;
+    }
+    h->log(im->ctx, j->err_msg ? SKIFF_LOG_WARN : SKIFF_LOG_INFO, "%s %s pid=%d", j->what,
+           j->gone      ? "cancelled"
+           : j->err_msg ? "failed"
+                        : "finished",
+           (int)j->pid);
+    job_free(j);
+}
+
+/* Start `skiff image ARGV... --data-dir DATA_DIR --emit json` for j. */
+static int job_spawn(struct job *j, char **argv)
+{
+    struct images *im = j->im;
+    int o[2] = {-1, -1}, e[2] = {-1, -1};
+    if (pipe2(o, O_CLOEXEC) || pipe2(e, O_CLOEXEC)) {
+        int er = errno;
+        if (o[0] >= 0) close(o[0]), close(o[1]);
+        return er;
+    }
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    if (j->in_fd >= 0)
+        posix_spawn_file_actions_adddup2(&fa, j->in_fd, 0);
+    else
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, o[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, e[1], 2);
+    int rc = posix_spawn(&j->pid, "/proc/self/exe", &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    close(o[1]);
+    close(e[1]);
+    if (rc) {
+        close(o[0]);
+        close(e[0]);
+        return rc;
+    }
+    fcntl(o[0], F_SETFL, O_NONBLOCK);
+    fcntl(e[0], F_SETFL, O_NONBLOCK);
+    j->out_fd = o[0];
+    j->err_fd = e[0];
+    j->out_w = im->host->fd_watch(im->ctx, o[0], SKIFF_FD_READ, on_job_out, j);
+    j->err_w = im->host->fd_watch(im->ctx, e[0], SKIFF_FD_READ, on_job_err, j);
+    im->host->http_notify(j->s, job_drain, job_gone, j);
+    im->host->log(im->ctx, SKIFF_LOG_INFO, "%s started pid=%d", j->what, (int)j->pid);
+    return 0;
+}
+
+/* Query parameters: the value of key number `nth` (URL-decoded; caller
+ * frees), or NULL. */
+static char *query_get(const char *q, const char *key, int nth)
+{
+    size_t kl = strlen(key);
+    for (const char *p = q; p && *p;) {
+        const char *amp = strchr(p, '&');
+        size_t l = amp ? (size_t)(amp - p) : strlen(p);
+        if (l >= kl && !strncmp(p, key, kl) && (l == kl || p[kl] == '=') && nth-- == 0) {
+            const char *v = l > kl ? p + kl + 1 : p + l;
+            size_t vl = l > kl ? l - kl - 1 : 0;
+            char *out = sk_xmalloc(vl + 1), *w = out;
+            for (size_t i = 0; i < vl; i++) {
+                if (v[i] == '%' && i + 2 < vl && isxdigit((unsigned char)v[i + 1]) &&
+                    isxdigit((unsigned char)v[i + 2])) {
+                    char hx[3] = {v[i + 1], v[i + 2], 0};
+                    *w++ = (char)strtol(hx, NULL, 16);
+                    i += 2;
+                } else {
+                    *w++ = v[i] == '+' ? ' ' : v[i];
+                }
+            }
+            *w = 0;
+            return out;
+        }
+        p = amp ? amp + 1 : NULL;
+    }
+    return NULL;
+}
+
+static bool query_true(const char *q, const char *key)
+{
+    char *v = query_get(q, key, 0);
+    bool t = v && (!*v || !strcmp(v, "true") || !strcmp(v, "1"));
+    free(v);
+    return t;
+}
+
+struct argv_b {
+    char *v[64];
+    int n;
+};
+
+static void argv_add(struct argv_b *a, const char *s)
+{
+    if (a->n < 62) a->v[a->n++] = sk_xstrdup(s);
+    a->v[a->n] = NULL;
+}
+
+static void argv_free(struct argv_b *a)
+{
+    for (int i = 0; i < a->n; i++)
+        free(a->v[i]);
+    a->n = 0;
+}
+
+static struct job *job_new(struct images *im, struct skiff_http_stream *s, const char *what,
+                           enum job_mode mode, const char *ctype)
+{
+    struct job *j = sk_xcalloc(1, sizeof(*j));
+    j->im = im;
+    j->s = s;
+    j->mode = mode;
+    j->ctype = ctype;
+    j->out_fd = j->err_fd = j->in_fd = -1;
+    snprintf(j->what, sizeof(j->what), "%s", what);
+    j->next = im->jobs;
+    im->jobs = j;
+    im->njobs++;
+    return j;
+}
+
+static void job_start(struct job *j, struct argv_b *a)
+{
+    int rc = job_spawn(j, a->v);
+    argv_free(a);
+    if (j->in_fd >= 0) close(j->in_fd);
+    j->in_fd = -1;
+    if (rc && j->head_sent) { /* a pull whose warnings went out already */
+        j->err_status = 500;
+        j->err_msg = sk_xasprintf("%s: cannot start the image command: %s", j->what, strerror(rc));
+        job_finish(j); /* an error line ends the stream */
+        return;
+    }
+    if (rc) {
+        job_unlink(j);
+        answer_error(j->im, j->s, 500, "%s: cannot start the image command: %s", j->what,
+                     strerror(rc));
+        job_free(j);
+    }
+}
+
+/* ---- image pull secrets ----
+ *
+ * A pull may name Secrets (&namespace=NS&secret=NAME, repeatable, in the
+ * order of a pod's spec.imagePullSecrets). This is the entry point the
+ * pod runtime uses: the same request, with the pod's namespace and
+ * secret names. Each secret is read from this node's replica, as the
+ * kubelet reads them: one that is missing, of another type or that does
+ * not decode is left out with a warning (event FailedToRetrieveImagePull-
+ * Secret, streamed as the first JSON line) and the pull goes on. The
+ * credentials reach the child on its stdin, a memfd: never on a command
+ * line or in a file. The child picks those matching the image (creds.c)
+ * and tries them in turn, then the node's own (plugins.images.registries). */
+
+#define MAX_PULL_SECRETS 32
+
+/* A Kubernetes object name (DNS-1123 subdomain): anything else cannot
+ * name a Secret, and is refused rather than looked up. */
+static bool k8s_name_ok(const char *n)
+{
+    size_t l = strlen(n);
+    if (!l || l > 253 || !isalnum((unsigned char)n[0]) || !isalnum((unsigned char)n[l - 1]))
+        return false;
+    for (const char *c = n; *c; c++)
+        if (!islower((unsigned char)*c) && !isdigit((unsigned char)*c) && *c != '-' && *c != '.')
+            return false;
+    return true;
+}
+
+/* Reads the pull secrets q names into c. Returns 0 with *warning (a JSON
+ * line, or NULL when every secret was usable), or an HTTP status with
+ * *msg (caller frees) for a request that names secrets badly. On the
+ * loop: single LMDB reads. */
+static int read_pull_secrets(struct images *im, const char *q, struct img_creds *c, char **warning,
+                             char **msg)
+{
+    *warning = *msg = NULL;
+    char *first = query_get(q, "secret", 0);
+    char *ns = query_get(q, "namespace", 0);
+    if (!first) {
+        free(ns);
+        return 0;
+    }
+    free(first);
+    if (!ns || !k8s_name_ok(ns) || strchr(ns, '.')) {
+        *msg = sk_xasprintf("pull: secret= needs &namespace=NS, a valid namespace name (got "
+                            "\"%s\")",
+                            ns ? ns : "");
+        free(ns);
+        return 400;
+    }
+    const struct skiff_host *h = im->host;
+    bool have_store =
+            h->abi_minor >= 1 && h->struct_size > offsetof(struct skiff_host, get) && h->get;
+    struct sk_buf names = {0}, why = {0};
+    struct sk_val *failed = sk_val_arr();
+    int status = 0;
+    for (int i = 0; !status; i++) {
+        char *name = query_get(q, "secret", i);
+        if (!name) break;
+        if (i >= MAX_PULL_SECRETS || !k8s_name_ok(name)) {
+            *msg = i >= MAX_PULL_SECRETS
+                           ? sk_xasprintf("pull: at most %d pull secrets", MAX_PULL_SECRETS)
+                           : sk_xasprintf("pull: secret \"%s\": not a valid Secret name", name);
+            status = 400;
+            free(name);
+            break;
+        }
+        void *obj = NULL;
+        size_t len = 0;
+        int rc = have_store ? h->get(im->ctx, "secrets", ns, name, &obj, &len) : SKIFF_EUNAVAILABLE;
+        struct sk_val *sec = NULL;
+        struct sk_error *e = NULL;
+        sk_err err = SK_OK;
+        if (rc == SKIFF_OK) {
+            err = sk_val_from_msgpack(obj, len, &sec, &e);
+            if (!err) err = img_creds_add_secret(c, sec, &e);
+        }
+        if (rc != SKIFF_OK || err) {
+            sk_buf_printf(&names, "%s%s", names.len ? ", " : "", name);
+            if (rc == SKIFF_OK)
+                sk_buf_printf(&why, " %s: %s.", name, sk_error_msg(e, err));
+            else if (rc != SKIFF_ENOTFOUND)
+                sk_buf_printf(&why, " %s: the store cannot be read (%d).", name, rc);
+            sk_arr_push(failed, sk_val_str(name));
+            h->log(im->ctx, SKIFF_LOG_WARN, "pull secret unusable secret=%s/%s reason=%s", ns, name,
+                   rc == SKIFF_ENOTFOUND ? "not found" : sk_error_msg(e, err));
+        }
+        sk_error_free(e);
+        sk_val_free(sec);
+        free(obj);
+        free(name);
+    }
+    if (!status && names.len) {
+        char *m = sk_xasprintf("Unable to retrieve some image pull secrets (%s); attempting to "
+                               "pull the image may not succeed.%s",
+                               names.p, why.p ? why.p : "");
+        struct sk_val *w = sk_val_map();
+        sk_map_set(w, "event", sk_val_str("warning"));
+        sk_map_set(w, "reason", sk_val_str("FailedToRetrieveImagePullSecret"));
+        sk_map_set(w, "message", sk_val_str(m));
+        sk_map_set(w, "namespace", sk_val_str(ns));
+        sk_map_set(w, "secrets", failed);
+        failed = NULL;
+        char *js = sk_json_dump(w, SK_JSON_COMPACT, NULL);
+        sk_val_free(w);
+        *warning = sk_xasprintf("%s\n", js);
+        free(js);
+        free(m);
+    }
+    sk_val_free(failed);
+    sk_buf_free(&names);
+    sk_buf_free(&why);
+    free(ns);
+    return status;
+}
+
+/* The credentials as the child's stdin: a memfd (no path on disk, no
+ * command line). Returns the fd, or -1 with errno. */
+static int creds_memfd(const struct img_creds *c)
+{
+    int fd = memfd_create("skiff-pull-creds", MFD_CLOEXEC);
+    if (fd < 0) return -1;
+    char *js = img_creds_to_json(c);
+    size_t left = strlen(js);
+    const char *p = js;
+    int er = 0;
+    while (left && !er) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0)
+            er = w < 0 ? errno : EIO;
+        else
+            p += w, left -= (size_t)w;
+    }
+    explicit_bzero(js, strlen(js));
+    free(js);
+    if (!er && lseek(fd, 0, SEEK_SET) < 0) er = errno;
+    if (er) {
+        close(fd);
+        errno = er;
+        return -1;
+    }
+    return fd;
+}
+
+/* The upload of an import, written to DATA_DIR/images/incoming/ on a
+ * worker thread (the child removes it once imported; a crash leaves it
+ * for the sweep at the next start). */
+static void upload_work(void *arg)
+{
+    struct job *j = arg;
+    /* DATA_DIR/images may not exist yet: nothing was pulled or imported */
+    char *dir = sk_xasprintf("%s/" UPLOAD_DIR, j->im->host->data_dir(j->im->ctx));
+    char *slash = strrchr(dir, '/');
+    *slash = 0;
+    mkdir(dir, 0755);
+    *slash = '/';
+    mkdir(dir, 0700);
+    free(dir);
+    int fd = open(j->upload_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        j->upload_errno = errno;
+        return;
+    }
+    const char *p = j->upload;
+    size_t left = j->upload_len;
+    while (left) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) {
+            j->upload_errno = w < 0 ? errno : EIO;
+            break;
+        }
+        p += w, left -= (size_t)w;
+    }
+    if (close(fd) && !j->upload_errno) j->upload_errno = errno;
+    if (j->upload_errno) unlink(j->upload_path);
+}
+
+static void upload_done(void *arg)
+{
+    struct job *j = arg;
+    struct images *im = j->im;
+    free(j->upload);
+    j->upload = NULL;
+    if (j->gone || j->upload_errno) {
+        job_unlink(j);
+        if (j->gone)
+            im->host->http_end(j->s);
+        else
+            answer_error(im, j->s, 500, "import: cannot store the upload as %s: %s", j->upload_path,
+                         strerror(j->upload_errno));
+        if (j->gone && !j->upload_errno) unlink(j->upload_path);
+        job_free(j);
+        return;
+    }
+    struct argv_b a = {0};
+    argv_add(&a, "skiff");
+    argv_add(&a, "image");
+    argv_add(&a, "import");
+    argv_add(&a, "--emit");
+    argv_add(&a, "json");
+    argv_add(&a, "--remove-input");
+    argv_add(&a, "--data-dir");
+    argv_add(&a, im->host->data_dir(im->ctx));
+    argv_add(&a, "--");
+    argv_add(&a, j->upload_path);
+    job_start(j, &a);
+}
+
+static void upload_gone(void *arg)
+{
+    ((struct job *)arg)->gone = true;
+}
+
+static void images_http(void *arg, const struct skiff_http_req *req, struct skiff_http_stream *s)
+{
+    struct images *im = arg;
+    const char *m = req->method, *q = req->query ? req->query : "";
+    const char *sub = req->path + strlen("/images");
+    if (!*sub || !strcmp(sub, "/")) sub = "";
+    if (im->njobs >= MAX_JOBS)
+        return answer_error(im, s, 429, "too many image operations in progress (%d); retry later",
+                            MAX_JOBS);
+    struct argv_b a = {0};
+    argv_add(&a, "skiff");
+    argv_add(&a, "image");
+    char *ref = query_get(q, "image", 0);
+    const char *verb = NULL, *what = NULL, *ctype = NULL;
+    enum job_mode mode = JOB_BUFFER;
+    bool need_ref = true, many = false;
+    if (!*sub && !strcmp(m, "GET"))
+        verb = "ls", what = "image ls", need_ref = false;
+    else if (!strcmp(sub, "/inspect") && !strcmp(m, "GET"))
+        verb = "inspect", what = "image inspect";
+    else if (!*sub && !strcmp(m, "DELETE"))
+        verb = "rm", what = "image rm";
+    else if (!strcmp(sub, "/pull") && !strcmp(m, "POST"))
+        verb = "pull", what = "image pull", mode = JOB_STREAM, ctype = "application/json";
+    else if (!strcmp(sub, "/export") && !strcmp(m, "GET"))
+        verb = "export", what = "image export", mode = JOB_STREAM, ctype = "application/x-tar",
+        many = true;
+    else if (!strcmp(sub, "/prune") && !strcmp(m, "POST"))
+        verb = "prune", what = "image prune", need_ref = false;
+    else if (!strcmp(sub, "/import") && !strcmp(m, "POST"))
+        verb = "import", what = "image import", need_ref = false;
+    if (!verb) {
+        free(ref);
+        argv_free(&a);
+        bool known = !*sub || !strcmp(sub, "/inspect") || !strcmp(sub, "/pull") ||
+                     !strcmp(sub, "/export") || !strcmp(sub, "/prune") || !strcmp(sub, "/import");
+        return answer_error(im, s, known ? 405 : 404, "%s %s: %s", m, req->path,
+                            known ? "method not allowed" : "no such image endpoint");
+    }
+    if (need_ref && (!ref || !*ref)) {
+        free(ref);
+        argv_free(&a);
+        return answer_error(im, s, 400, "%s: want ?image=REF", req->path);
+    }
+    argv_add(&a, verb);
+    argv_add(&a, "--emit");
+    argv_add(&a, "json");
+    argv_add(&a, "--data-dir");
+    argv_add(&a, im->host->data_dir(im->ctx));
+    int in_fd = -1;
+    char *warning = NULL;
+    if (!strcmp(verb, "pull")) {
+        struct img_creds creds = {0};
+        char *bad = NULL;
+        int st = read_pull_secrets(im, q, &creds, &warning, &bad);
+        if (!st && creds.n) {
+            in_fd = creds_memfd(&creds);
+            if (in_fd < 0) {
+                st = 500;
+                bad = sk_xasprintf("pull: cannot hand the pull secrets to the pull: memfd: %s",
+                                   strerror(errno));
+            } else {
+                argv_add(&a, "--pull-creds-fd");
+                argv_add(&a, "0");
+            }
+        }
+        img_creds_free(&creds);
+        if (st) {
+            free(ref), free(warning), argv_free(&a);
+            answer_error(im, s, st, "%s", bad);
+            free(bad);
+            return;
+        }
+        if (im->registries) {
+            argv_add(&a, "--registries");
+            argv_add(&a, im->registries);
+        }
+        static const char *const vflags[] = {"platform", "parallel", NULL};
+        for (const char *const *f = vflags; *f; f++) {
+            char *v = query_get(q, *f, 0);
+            if (v) {
+                char fl[32];
+                snprintf(fl, sizeof(fl), "--%s", *f);
+                argv_add(&a, fl);
+                argv_add(&a, v);
+            }
+            free(v);
+        }
+        if (query_true(q, "allow-devices")) argv_add(&a, "--allow-devices");
+    } else if (!strcmp(verb, "prune")) {
+        if (query_true(q, "all")) argv_add(&a, "--all");
+        static const char *const gflags[] = {"gc-high", "gc-low", NULL};
+        for (const char *const *f = gflags; *f; f++) {
+            char *v = query_get(q, *f, 0);
+            if (v) {
+                char fl[32];
+                snprintf(fl, sizeof(fl), "--%s", *f);
+                argv_add(&a, fl);
+                argv_add(&a, v);
+            }
+            free(v);
+        }
+    } else if (!strcmp(verb, "import")) {
+        if (query_true(q, "allow-devices")) argv_add(&a, "--allow-devices");
+    }
+    struct job *j = job_new(im, s, what, mode, ctype);
+    j->in_fd = in_fd;
+    if (warning) {
+        im->host->http_head(s, 200, "application/json");
+        im->host->http_write(s, warning, strlen(warning));
+        j->head_sent = true;
+        free(warning);
+    }
+    if (!strcmp(verb, "import")) {
+        char *path = query_get(q, "path", 0);
+        if (path) {
+            if (path[0] != '/') {
+                job_unlink(j), job_free(j), argv_free(&a);
+                answer_error(im, s, 400, "import: path \"%s\" is not absolute", path);
+                free(path);
+                free(ref);
+                return;
+            }
+            argv_add(&a, "--");
+            argv_add(&a, path);
+            free(path);
+            free(ref);
+            return job_start(j, &a);
+        }
+        argv_free(&a);
+        free(ref);
+        if (!req->body_len) {
+            job_unlink(j), job_free(j);
+            return answer_error(im, s, 400,
+                                "import: want the tarball as the request body, or ?path=FILE");
+        }
+        j->upload = sk_xmalloc(req->body_len);
+        memcpy(j->upload, req->body, req->body_len);
+        j->upload_len = req->body_len;
+        j->upload_path = sk_xasprintf("%s/" UPLOAD_DIR "/upload-%d-%lu.tar",
+                                      im->host->data_dir(im->ctx), (int)getpid(), ++im->uploads);
+        im->host->http_notify(s, NULL, upload_gone, j);
+        if (im->host->work(im->ctx, upload_work, upload_done, j)) {
+            job_unlink(j), job_free(j);
+            return answer_error(im, s, 503, "import: the agent is stopping");
+        }
+        return;
+    }
+    if (need_ref) {
+        argv_add(&a, "--");
+        for (int i = 0; ref; i++) {
+            if (a.n >= 58) { /* 8 words before the names */
+                free(ref);
+                job_unlink(j), job_free(j), argv_free(&a);
+                return answer_error(im, s, 400, "export: at most 50 images at once");
+            }
+            if (*ref) argv_add(&a, ref);
+            free(ref);
+            ref = many ? query_get(q, "image", i + 1) : NULL;
+        }
+    }
+    free(ref);
+    job_start(j, &a);
+}
+
+/* Uploads a crash left behind in DATA_DIR/images/incoming/ (this
+ * process's own, upload-PID-*, may already be arriving: kept). */
+static void incoming_sweep(void *arg)
+{
+    struct images *im = arg;
+    char *dir = sk_xasprintf("%s/" UPLOAD_DIR, im->host->data_dir(im->ctx));
+    char mine[32];
+    snprintf(mine, sizeof(mine), "upload-%d-", (int)getpid());
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    while (d && (e = readdir(d)))
+        if (e->d_name[0] != '.' && strncmp(e->d_name, mine, strlen(mine)))
+            unlinkat(dirfd(d), e->d_name, 0);
+    if (d) closedir(d);
+    free(dir);
+}
+
+static void incoming_swept(void *arg)
+{
+    (void)arg;
+}
+
 static int images_init(struct skiff_ctx *ctx, const struct skiff_host *host, const void *options,
                        void **self)
 {
@@ -206,8 +1007,23 @@ static int images_init(struct skiff_ctx *ctx, const struct skiff_host *host, con
                   (long long)o->gc_low, (long long)o->gc_high);
         return -1;
     }
+    /* Registry settings are checked now, so a mistake stops the agent
+     * with the file, line and key instead of failing every pull. */
+    char *reg = NULL;
+    struct sk_error *e = NULL;
+    sk_err rc = img_regconf_option_file(o->registries.msgpack, o->registries.len,
+                                        o->registries.origin, host->data_dir(ctx), &reg, &e);
+    if (rc) {
+        host->log(ctx, SKIFF_LOG_ERROR, "registries: %s", sk_error_msg(e, rc));
+        sk_error_free(e);
+        return -1;
+    }
     struct images *im = calloc(1, sizeof(*im));
-    if (!im) return -1;
+    if (!im) {
+        free(reg);
+        return -1;
+    }
+    im->registries = reg;
     im->ctx = ctx;
     im->host = host;
     im->o = o;
@@ -220,6 +1036,20 @@ static int images_start(void *self)
 {
     struct images *im = self;
     if (im->o->import_at_start) import_dir(im);
+    const struct skiff_host *h = im->host;
+    if (h->abi_minor >= 2 && h->struct_size > offsetof(struct skiff_host, http_end) &&
+        h->http_serve) {
+        im->host->work(im->ctx, incoming_sweep, incoming_swept, im);
+        int rc = h->http_serve(im->ctx, "images", images_http, im);
+        if (rc)
+            h->log(im->ctx, SKIFF_LOG_ERROR, "cannot serve /images (agent-mode skiff image): %d",
+                   rc);
+    } else {
+        h->log(im->ctx, SKIFF_LOG_WARN,
+               "this agent has no node HTTP surface (host ABI 1.%u): `skiff image` works only "
+               "with --data-dir",
+               (unsigned)h->abi_minor);
+    }
     if (im->o->gc_interval > 0)
         im->gc = im->host->timer_add(im->ctx, im->o->gc_interval, im->o->gc_interval, gc_tick, im);
     return 0;
@@ -238,10 +1068,29 @@ static void images_stop(void *self)
     im->out_fd = -1;
     if (im->gc) im->host->timer_cancel(im->ctx, im->gc);
     im->gc = NULL;
+    /* Requests in progress end now; their children are told to stop. An
+     * upload still being written finishes on its worker and is dropped. */
+    for (struct job *j = im->jobs, *next; j; j = next) {
+        next = j->next;
+        if (j->upload) continue;
+        if (j->pid > 0) kill(j->pid, SIGTERM);
+        if (j->out_w) im->host->fd_unwatch(im->ctx, j->out_w);
+        if (j->err_w) im->host->fd_unwatch(im->ctx, j->err_w);
+        if (j->out_fd >= 0) close(j->out_fd);
+        if (j->err_fd >= 0) close(j->err_fd);
+        job_unlink(j);
+        if (!j->head_sent)
+            answer_error(im, j->s, 503, "%s: the agent is stopping", j->what);
+        else
+            im->host->http_end(j->s);
+        job_free(j);
+    }
 }
 
 static void images_fini(void *self)
 {
+    struct images *im = self;
+    if (im) free(im->registries);
     free(self);
 }
 

@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -749,13 +750,16 @@ static sk_err fetch_blobs(struct conn *c, struct img_store *s, const struct img_
         C->curl_multi_perform(m, &still);
         CURLMsg *msg;
         int q;
+        bool finished = false;
         while (!rc && (msg = C->curl_multi_info_read(m, &q))) {
             if (msg->msg != CURLMSG_DONE) continue;
             struct job *j = NULL;
             C->curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
             rc = job_finish(c, m, j, msg->data.result, res, err);
+            finished = true;
         }
         if (rc) break;
+        if (finished) continue; /* start the next jobs, or leave, without a poll */
         if (c->o->progress && t - last_progress > 0.1) {
             last_progress = t;
             for (size_t i = 0; i < n; i++)
@@ -773,23 +777,66 @@ static sk_err fetch_blobs(struct conn *c, struct img_store *s, const struct img_
 
 /* ---- the pull ---- */
 
-/* Endpoints to try, in order: the mirrors configured for the registry,
- * then the registry itself. */
-static struct sk_val *endpoints(const struct img_pull_opts *o, const char *domain)
+/* libarchive and what it links (libxml2, ICU, libstdc++) take a dozen
+ * milliseconds to map; a thread maps them while the pull waits on the
+ * network, so the unpack finds them loaded. It is joined before the
+ * unpack starts (that one changes the working directory). */
+static void *preload_archive(void *arg)
+{
+    (void)arg;
+    img_archive(NULL);
+    return NULL;
+}
+
+static void preload_join(pthread_t *t, bool *started)
+{
+    if (*started) pthread_join(*t, NULL);
+    *started = false;
+}
+
+/* The host a registry name is served from. */
+static const char *registry_host(const char *domain)
+{
+    return !strcmp(domain, "docker.io") ? "registry-1.docker.io" : domain;
+}
+
+/* Is the endpoint URL the registry itself rather than a mirror? */
+static bool is_registry_url(const char *url, const char *domain)
+{
+    const char *host = registry_host(domain);
+    const char *h = strstr(url, "://") + 3;
+    size_t n = strlen(host);
+    return !strncmp(h, host, n) && (h[n] == 0 || h[n] == '/');
+}
+
+static void plan_add(struct sk_val *l, const struct img_regconf *conf, const char *url,
+                     const char *domain, const char *repo)
+{
+    bool mirror = !is_registry_url(url, domain);
+    struct sk_val *e = sk_arr_push(l, sk_val_map());
+    sk_map_set(e, "url", sk_val_str(url));
+    /* Rewrites apply to the mirrors only, as in k3s. */
+    char *rw = mirror ? img_regconf_rewrite(conf, domain, repo) : NULL;
+    sk_map_set(e, "repo", sk_val_str(rw ? rw : repo));
+    free(rw);
+    sk_map_set(e, "mirror", sk_val_bool(mirror));
+}
+
+struct sk_val *img_pull_plan(const struct img_regconf *conf, const char *domain, const char *repo)
 {
     struct sk_val *l = sk_val_arr();
-    const struct sk_val *mir = img_regconf_mirrors(o->conf, domain);
-    for (size_t i = 0; i < sk_arr_len(mir); i++)
-        sk_arr_push(l, sk_val_str(sk_val_cstr(sk_arr_get(mir, i))));
-    const char *host = !strcmp(domain, "docker.io") ? "registry-1.docker.io" : domain;
+    const struct sk_val *mir = img_regconf_mirrors(conf, domain);
     bool listed = false;
-    for (size_t i = 0; i < sk_arr_len(l); i++) {
-        const char *u = sk_val_cstr(sk_arr_get(l, i));
-        const char *h = strstr(u, "://") + 3;
-        if (!strncmp(h, host, strlen(host)) && (h[strlen(host)] == 0 || h[strlen(host)] == '/'))
-            listed = true;
+    for (size_t i = 0; i < sk_arr_len(mir); i++) {
+        const char *u = sk_val_cstr(sk_arr_get(mir, i));
+        plan_add(l, conf, u, domain, repo);
+        if (is_registry_url(u, domain)) listed = true;
     }
-    if (!listed) sk_arr_push(l, sk_val_strf("https://%s", host));
+    if (!listed) {
+        char *u = sk_xasprintf("https://%s", registry_host(domain));
+        plan_add(l, conf, u, domain, repo);
+        free(u);
+    }
     return l;
 }
 
@@ -871,15 +918,19 @@ sk_err img_pull(struct img_store *s, const char *refstr, const struct img_pull_o
         rc = sk_fail_sys(err, errno, "lock the image store");
         goto out_ref;
     }
-    struct sk_val *eps = endpoints(o, r.domain);
+    pthread_t preload;
+    bool preloading = pthread_create(&preload, NULL, preload_archive, NULL) == 0;
+    struct sk_val *eps = img_pull_plan(o->conf, r.domain, r.path);
     struct conn c = {0};
     struct img_manifest man = {0};
     sk_err last = SK_OK;
     struct sk_error *last_err = NULL;
     bool resolved = false;
     for (size_t i = 0; !resolved && i < sk_arr_len(eps); i++) {
-        const char *base = sk_val_cstr(sk_arr_get(eps, i));
-        bool mirror = i + 1 < sk_arr_len(eps);
+        const struct sk_val *ep = sk_arr_get(eps, i);
+        const char *base = sk_val_str_at(ep, "url", NULL);
+        const char *repo = sk_val_str_at(ep, "repo", NULL);
+        bool mirror = sk_val_to_bool(sk_map_get(ep, "mirror"), false);
         char *q = mirror ? sk_xasprintf("?ns=%s", r.domain) : sk_xstrdup("");
         /* A local registry gets a cheap TLS probe first (no CA bundle to
          * load, nothing sent but GET /v2/), so a plain-HTTP one costs no
@@ -891,7 +942,7 @@ sk_err img_pull(struct img_store *s, const char *refstr, const struct img_pull_o
         for (int plain = first; plain < 2 && !resolved; plain++) {
             char *b = plain ? sk_xasprintf("http://%s", base + 8) : sk_xstrdup(base);
             conn_free(&c);
-            conn_init(&c, C, o, b, r.path, q);
+            conn_init(&c, C, o, b, repo, q);
             img_regconf_creds(o->conf, o->auths, c.host, &c.user, &c.pass);
             if (!c.user && strcmp(c.host, r.domain))
                 img_regconf_creds(o->conf, o->auths, r.domain, &c.user, &c.pass);
@@ -942,6 +993,7 @@ sk_err img_pull(struct img_store *s, const char *refstr, const struct img_pull_o
         sk_error_prefix(err, "pull %s", shown);
         goto out_man;
     }
+    preload_join(&preload, &preloading);
     struct img_manifest m2;
     struct img_config cfg;
     rc = img_image_load(s, res->manifest, &m2, &cfg, err);
@@ -980,6 +1032,7 @@ sk_err img_pull(struct img_store *s, const char *refstr, const struct img_pull_o
 out_man:
     img_manifest_free(&man);
 out_conn:
+    preload_join(&preload, &preloading);
     conn_free(&c);
     img_unlock(gc);
 out_ref:

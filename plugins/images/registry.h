@@ -30,8 +30,21 @@ struct img_store;
  *       tls: {ca_file: /etc/ssl/ca.pem, cert_file: ..., key_file: ...,
  *             insecure_skip_verify: false}
  *
- * A mirror's endpoints are tried in order, then the registry itself
- * (unless "*" mirrors apply). An http:// endpoint is plain HTTP. */
+ *   mirrors:
+ *     docker.io:
+ *       endpoint: ["http://mirror.local:5000"]
+ *       rewrite: {"^library/(.*)": "mirror/$1"}
+ *
+ * As in k3s and containerd: the endpoints of the registry's own mirrors
+ * entry (else of "*") are tried in order, each failure falling through to
+ * the next, then the registry itself, whose answer is final. Requests to a
+ * mirror carry ?ns=<registry> and the repository as rewritten by the
+ * entry's first matching rule (POSIX extended regex); the registry itself
+ * gets the name unchanged. An http:// endpoint is plain HTTP.
+ *
+ * The same mapping may sit inline in skiff.yaml under
+ * plugins.images.registries (a string there names a file), and a
+ * skiff.yaml given where a registries file is expected is read that way. */
 struct img_regconf;
 /* Parse YAML text; fname names the source in messages. Unknown keys are
  * errors. */
@@ -72,6 +85,12 @@ struct img_pull_result {
     uint64_t fetched_bytes;
     int fetched_blobs, present_blobs;
 };
+
+/* The endpoints a pull of domain/repo ("docker.io", "library/busybox")
+ * tries, in order: an array (caller frees) of maps {url, repo (as asked
+ * of that endpoint, after rewrites), mirror (bool)}. conf may be NULL.
+ * Pure; any thread. */
+struct sk_val *img_pull_plan(const struct img_regconf *conf, const char *domain, const char *repo);
 
 /* Pull ref into the store and name it. res (may be NULL) gets what was
  * pulled. Errors read like "pull 127.0.0.1:5000/busybox:latest: ...". A

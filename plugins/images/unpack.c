@@ -108,6 +108,49 @@ static int open_beneath(int rootfd, const char *rel, bool mk)
     return fd;
 }
 
+/* The directory run: the parent "dir/" of the last entries, checked free
+ * of symlinks, and an fd on it (or -1 while it does not exist yet). */
+struct dir_cache {
+    char *dir;
+    int fd;
+};
+
+static void dir_cache_clear(struct dir_cache *dc)
+{
+    free(dc->dir);
+    dc->dir = NULL;
+    if (dc->fd >= 0) close(dc->fd);
+    dc->fd = -1;
+}
+
+/* An entry at rel replaces whatever was there: when that is the cached
+ * directory or one of its parents, the check must be done again. */
+static void forget_dir(struct dir_cache *dc, const char *rel)
+{
+    size_t n = strlen(rel);
+    if (dc->dir && !strncmp(dc->dir, rel, n) && dc->dir[n] == '/') dir_cache_clear(dc);
+}
+
+/* rel's parent (its first dirlen bytes, with the slash) must be a real
+ * directory under rootfd or not exist yet; checked once per run. */
+static sk_err check_parent(struct dir_cache *dc, int rootfd, const char *rel, size_t dirlen,
+                           struct sk_error **err)
+{
+    if (dc->dir && dc->fd >= 0 && !strncmp(dc->dir, rel, dirlen) && !dc->dir[dirlen]) return SK_OK;
+    char *dir = sk_xstrndup(rel, dirlen - 1);
+    int dfd = open_beneath(rootfd, dir, false);
+    free(dir);
+    if (dfd < 0 && errno != ENOENT)
+        return sk_fail(err, SK_EINVAL, "layer entry \"%.200s\" refused: %s", rel,
+                       errno == ELOOP ? "path through a symlink" : "a parent is not a directory");
+    dir_cache_clear(dc);
+    if (dfd >= 0) {
+        dc->dir = sk_xstrndup(rel, dirlen);
+        dc->fd = dfd;
+    }
+    return SK_OK;
+}
+
 /* Hard-link targets must not pass through a symlink either: link(2)
  * follows intermediate components, so "a -> /etc" then "x => a/passwd"
  * would link the host's file into the layer. */
@@ -230,7 +273,7 @@ sk_err img_unpack_fd(int fd, const char *dest, const char *expect_diffid,
     struct archive_entry *wh = NULL;
     char **opaque = NULL;
     size_t n_opaque = 0;
-    char *last_dir = NULL; /* "dir/" last found free of symlinks */
+    struct dir_cache dc = {NULL, -1};
     uint64_t entries = 0;
     off_t start = lseek(fd, 0, SEEK_CUR);
 
@@ -253,11 +296,17 @@ sk_err img_unpack_fd(int fd, const char *dest, const char *expect_diffid,
         goto out;
     }
     disk = A->archive_write_disk_new();
-    A->archive_write_disk_set_options(
-            disk, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER | ARCHIVE_EXTRACT_TIME |
-                          ARCHIVE_EXTRACT_XATTR | ARCHIVE_EXTRACT_UNLINK |
-                          ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                          ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
+    /* No ARCHIVE_EXTRACT_SECURE_SYMLINKS and no ARCHIVE_EXTRACT_UNLINK:
+     * the first walks every component of every name (nine system calls
+     * an entry, most of a symlink-heavy layer's unpack time), the second
+     * unlinks names that are almost never there. The walk is done here
+     * instead, once per directory run (see below), and a name in the way
+     * is replaced by libarchive after its create fails with EEXIST: it
+     * lstat()s and unlinks a non-directory, never following the name. */
+    A->archive_write_disk_set_options(disk, ARCHIVE_EXTRACT_PERM | ARCHIVE_EXTRACT_OWNER |
+                                                    ARCHIVE_EXTRACT_TIME | ARCHIVE_EXTRACT_XATTR |
+                                                    ARCHIVE_EXTRACT_SECURE_NODOTDOT |
+                                                    ARCHIVE_EXTRACT_SECURE_NOABSOLUTEPATHS);
     wh = A->archive_entry_new();
 
     for (;;) {
@@ -290,8 +339,14 @@ sk_err img_unpack_fd(int fd, const char *dest, const char *expect_diffid,
                 opaque[n_opaque++] = sk_xstrndup(rel, dirlen ? dirlen - 1 : 0);
             } else if (strncmp(base, ".wh..wh.", 8) && base[4]) {
                 /* overlayfs whiteout: a 0:0 character device, written
-                 * through libarchive so the same symlink checks apply. */
+                 * through libarchive after the same parent check. */
                 char *p = sk_xasprintf("%.*s%s", (int)dirlen, rel, base + 4);
+                forget_dir(&dc, p);
+                if (dirlen && (rc = check_parent(&dc, rootfd, rel, dirlen, err))) {
+                    free(p);
+                    free(rel);
+                    goto out;
+                }
                 A->archive_entry_clear(wh);
                 A->archive_entry_set_pathname(wh, p);
                 A->archive_entry_set_filetype(wh, AE_IFCHR);
@@ -306,28 +361,28 @@ sk_err img_unpack_fd(int fd, const char *dest, const char *expect_diffid,
             if (rc) goto out;
             continue;
         }
-        /* libarchive's SECURE_SYMLINKS with UNLINK would quietly remove
-         * a symlink in the way; a layer that writes through one is
-         * refused instead. The parent is checked once per directory run. */
-        if (dirlen && (!last_dir || strncmp(last_dir, rel, dirlen) || last_dir[dirlen])) {
-            char *dir = sk_xstrndup(rel, dirlen - 1);
-            int dfd = open_beneath(rootfd, dir, false);
-            if (dfd < 0 && errno != ENOENT) {
-                rc = sk_fail(err, SK_EINVAL, "layer entry \"%.200s\" refused: %s", rel,
-                             errno == ELOOP ? "path through a symlink"
-                                            : "a parent is not a directory");
-                free(dir);
+        /* A layer that writes through a symlink is refused. An entry
+         * that replaces one of the checked directories ends the run. */
+        forget_dir(&dc, rel);
+        if (dirlen && (rc = check_parent(&dc, rootfd, rel, dirlen, err))) {
+            free(rel);
+            goto out;
+        }
+        unsigned type = A->archive_entry_filetype(e);
+        /* A directory over a symlink: libarchive would stat() through it
+         * and change the target's mode, owner and times. The symlink
+         * goes, as a file in the way of any other entry does. */
+        if (type == AE_IFDIR) {
+            int pfd = dirlen ? dc.fd : rootfd;
+            struct stat lst;
+            if (pfd >= 0 && !fstatat(pfd, base, &lst, AT_SYMLINK_NOFOLLOW) &&
+                S_ISLNK(lst.st_mode) && unlinkat(pfd, base, 0)) {
+                rc = sk_fail_sys(err, errno,
+                                 "layer entry \"%.200s\": remove the symlink in the way", rel);
                 free(rel);
                 goto out;
             }
-            if (dfd >= 0) {
-                close(dfd);
-                free(last_dir);
-                last_dir = sk_xstrndup(rel, dirlen);
-            }
-            free(dir);
         }
-        unsigned type = A->archive_entry_filetype(e);
         if ((type == AE_IFCHR || type == AE_IFBLK) && !o->allow_devices) {
             rc = sk_fail(err, SK_EINVAL,
                          "layer entry \"%.200s\" refused: device node (allow-devices is off)", rel);
@@ -406,7 +461,7 @@ out:
     for (size_t i = 0; i < n_opaque; i++)
         free(opaque[i]);
     free(opaque);
-    free(last_dir);
+    dir_cache_clear(&dc);
     if (fchdir(cwd) && !rc) rc = sk_fail_sys(err, errno, "chdir back");
     close(cwd);
     close(rootfd);
@@ -442,6 +497,14 @@ sk_err img_unpack_layer(struct img_store *s, const char *digest, const char *dif
     } else {
         rc = img_unpack_fd(fd, tmp, diffid, o, st, err);
         if (rc) sk_error_prefix(err, "%s", digest);
+        /* The layer's files reach the disk before its name does: after a
+         * power cut a layer directory that exists is complete. syncfs, not
+         * one fsync per file: one flush for the few hundred files. */
+        if (!rc) {
+            int dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+            if (dfd < 0 || syncfs(dfd)) rc = sk_fail_sys(err, errno, "syncfs %s", tmp);
+            if (dfd >= 0) close(dfd);
+        }
         if (!rc && rename(tmp, dst)) {
             if (errno != EEXIST && errno != ENOTEMPTY)
                 rc = sk_fail_sys(err, errno, "rename %s to %s", tmp, dst);

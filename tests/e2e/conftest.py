@@ -12,7 +12,8 @@ import pytest
 ROOT = os.environ.get("SKIFF_ROOT") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", ".."))
 BUILD = os.environ.get("SKIFF_BUILD", os.path.join(ROOT, "build"))
-SKIFF = os.path.join(ROOT, "bin", "skiff")
+BIN = os.environ.get("SKIFF_BIN") or os.path.join(ROOT, "bin")
+SKIFF = os.path.join(BIN, "skiff")
 
 
 def free_port():

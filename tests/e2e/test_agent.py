@@ -6,7 +6,7 @@ import shutil
 import signal
 import subprocess
 
-from conftest import BUILD, ROOT, SKIFF, run, wait_for
+from conftest import BIN, BUILD, ROOT, SKIFF, run, wait_for
 
 
 def test_version_lists_every_linked_library():
@@ -133,7 +133,7 @@ def _plugin_dir(tmp, *sos):
 
 def test_so_plugin_replaces_builtin_and_bad_abi_is_refused(agent_factory):
     a = agent_factory()
-    d = _plugin_dir(a.dir, os.path.join(ROOT, "bin", "plugins", "ping.so"),
+    d = _plugin_dir(a.dir, os.path.join(BIN, "plugins", "ping.so"),
                     os.path.join(BUILD, "test-plugins", "badabi.so"),
                     os.path.join(BUILD, "test-plugins", "nosym.so"),
                     os.path.join(BUILD, "test-plugins", "failinit.so"))
@@ -167,7 +167,7 @@ def test_bus_listener_reaches_builtin_and_so_plugin_alike(agent_factory):
         a.args = ["--config", os.path.join(a.dir, "skiff.yaml")] + a.args
         if use_so:
             a.args += ["--plugin-dir",
-                       _plugin_dir(a.dir, os.path.join(ROOT, "bin", "plugins", "ping.so"))]
+                       _plugin_dir(a.dir, os.path.join(BIN, "plugins", "ping.so"))]
         a.start()
         assert ("source=%s/plugins/ping.so" % a.dir in a.log()) == use_so
         r = _ping(url, "ping")

@@ -373,6 +373,65 @@ static void test_unpack_refusals(void **state)
     free(dir);
 }
 
+/* Names already there: a later entry replaces a file or a symlink (never
+ * writing through it), and a directory over a symlink replaces the
+ * symlink instead of changing what it points at. */
+static void test_unpack_replacements(void **state)
+{
+    (void)state;
+    char *dir = tmpdir();
+    char *victim = sk_xasprintf("%s/victim", dir);
+    assert_int_equal(mkdir(victim, 0700), 0);
+    char *target = sk_xasprintf("%s/victim/file", dir);
+    FILE *f = fopen(target, "w");
+    fputs("keep", f);
+    fclose(f);
+    const struct ent e[] = {
+            {"d", 'l', victim},     {"d/", 'd', NULL},      {"d/x", 'f', "in the layer"},
+            {"f", 'l', target},     {"f", 'f', "replaced"}, {"g", 'f', "first"},
+            {"g", 'f', "second"},   {"h/", 'd', NULL},      {"h/i/", 'd', NULL},
+            {"h/i/j", 'f', "deep"}, {"h/k", 'f', "back"},   {"l", 'l', "/etc"},
+            {"l/", 'd', NULL},
+    };
+    char *tar = write_tar(dir, "re.tar", e, sizeof(e) / sizeof(e[0]));
+    struct sk_error *err = NULL;
+    sk_err rc = unpack(dir, tar, NULL, &err);
+    if (rc) fail_msg("unpack: %s", sk_error_msg(err, rc));
+    struct stat st;
+    char *p = sk_xasprintf("%s/out/d", dir);
+    assert_int_equal(lstat(p, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    free(p);
+    assert_int_equal(stat(victim, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0700); /* the symlink's target is untouched */
+    p = sk_xasprintf("%s/out/l", dir);
+    assert_int_equal(lstat(p, &st), 0);
+    assert_true(S_ISDIR(st.st_mode));
+    free(p);
+    assert_int_equal(stat("/etc", &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0755);
+    static const char *const files[][2] = {
+            {"d/x", "in the layer"}, {"f", "replaced"}, {"g", "second"},
+            {"h/i/j", "deep"},       {"h/k", "back"},   {"victim/file", NULL},
+    };
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        p = files[i][1] ? sk_xasprintf("%s/out/%s", dir, files[i][0])
+                        : sk_xasprintf("%s/%s", dir, files[i][0]);
+        char buf[32] = {0};
+        f = fopen(p, "r");
+        assert_non_null(f);
+        assert_true(fread(buf, 1, sizeof(buf) - 1, f) > 0);
+        fclose(f);
+        assert_string_equal(buf, files[i][1] ? files[i][1] : "keep");
+        free(p);
+    }
+    free(tar);
+    free(target);
+    free(victim);
+    img_rmtree(dir, NULL);
+    free(dir);
+}
+
 /* ---- a whole image: unpack_layer, sweep, GC, overlay mount ---- */
 
 struct img {
@@ -527,6 +586,7 @@ int main(void)
             cmocka_unit_test(test_refs),
             cmocka_unit_test(test_unpack_whiteouts_and_links),
             cmocka_unit_test(test_unpack_refusals),
+            cmocka_unit_test(test_unpack_replacements),
             cmocka_unit_test(test_image_sweep_gc_mount),
             cmocka_unit_test(test_gc_in_use),
     };
