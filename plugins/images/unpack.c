@@ -216,21 +216,37 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* libarchive's message for a, with the system error when it has one and
+ * does not say it already ("Write failed" alone hides a full disk). */
+static const char *why(const struct img_archive_api *A, struct archive *a, const char *dflt,
+                       char *buf, size_t n)
+{
+    const char *m = A->archive_error_string(a);
+    int e = A->archive_errno(a);
+    if (!m) m = dflt;
+    if (e > 0 && !strstr(m, strerror(e))) {
+        snprintf(buf, n, "%s: %s", m, strerror(e));
+        return buf;
+    }
+    return m;
+}
+
 static sk_err write_entry(const struct img_archive_api *A, struct archive *disk,
                           struct archive_entry *e, struct archive *in, const char *shown,
                           struct sk_error **err)
 {
+    char wb[512];
     int r = A->archive_write_header(disk, e);
     if (r < ARCHIVE_WARN)
         return sk_fail(err, SK_EINVAL, "layer entry \"%s\": %s", shown,
-                       A->archive_error_string(disk) ?: "cannot extract");
+                       why(A, disk, "cannot extract", wb, sizeof(wb)));
     if (in && A->archive_entry_size(e) > 0) {
         char buf[64 * 1024];
         la_ssize_t n;
         while ((n = A->archive_read_data(in, buf, sizeof(buf))) > 0) {
             if (A->archive_write_data(disk, buf, (size_t)n) < 0)
                 return sk_fail(err, SK_ESYS, "layer entry \"%s\": %s", shown,
-                               A->archive_error_string(disk) ?: "write failed");
+                               why(A, disk, "write failed", wb, sizeof(wb)));
         }
         if (n < 0)
             return sk_fail(err, SK_EPROTO, "layer entry \"%s\": %s", shown,
@@ -238,7 +254,7 @@ static sk_err write_entry(const struct img_archive_api *A, struct archive *disk,
     }
     if (A->archive_write_finish_entry(disk) < ARCHIVE_WARN)
         return sk_fail(err, SK_ESYS, "layer entry \"%s\": %s", shown,
-                       A->archive_error_string(disk) ?: "cannot finish");
+                       why(A, disk, "cannot finish", wb, sizeof(wb)));
     return SK_OK;
 }
 
@@ -413,7 +429,8 @@ sk_err img_unpack_fd(int fd, const char *dest, const char *expect_diffid,
         if (rc) goto out;
     }
     if (A->archive_write_close(disk) < ARCHIVE_WARN) {
-        rc = sk_fail(err, SK_ESYS, "layer: %s", A->archive_error_string(disk) ?: "close failed");
+        char wb[512];
+        rc = sk_fail(err, SK_ESYS, "layer: %s", why(A, disk, "close failed", wb, sizeof(wb)));
         goto out;
     }
     /* The tar reader stops at the end-of-archive blocks; the diff_id

@@ -368,3 +368,61 @@ def test_mirror_for_docker_hub(image, data):
             f.write("mirrors:\n  docker.io:\n    endpoints: []\n")
         p = skiff_image("pull", "busybox", "--data-dir", data, "--registries", conf)
         assert p.returncode == 1 and 'unknown key "endpoints"' in p.stderr, p.stderr
+
+
+def _fill(path, leave):
+    """Fill the filesystem holding path until `leave` bytes stay free."""
+    st = os.statvfs(path)
+    free = st.f_bavail * st.f_frsize
+    with open(os.path.join(path, "filler"), "wb") as f:
+        f.write(b"\0" * max(0, free - leave))
+        f.flush()
+        os.fsync(f.fileno())
+
+
+@pytest.mark.parametrize("leave,where", [
+    (512 << 10, "blob"),         # the layer's blob itself does not fit
+    (2560 << 10, "unpack"),      # the blob fits, its unpacked files do not
+])
+def test_full_disk_leaves_stored_images_alone(image, leave, where):
+    """A full disk fails the import with ENOSPC's message, leaves no partial
+    blob or layer, and the image stored before it still reads back whole."""
+    import hashlib
+    mnt = tempfile.mkdtemp(prefix="skiff-full-")
+    tmp = tempfile.mkdtemp(prefix="skiff-full-src-")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", mnt], check=True)
+    try:
+        data = os.path.join(mnt, "d")
+        oci = os.path.join(tmp, "busybox-oci.tar")
+        fx.oci_archive(image["layout"], oci)
+        r = skiff_image("import", oci, "--data-dir", data)
+        assert r.returncode == 0, r.stderr
+        before, layers_before = refs(data), layer_dirs(data)
+        bb = [d for d in layer_dirs(data)
+              if os.path.exists(os.path.join(images_dir(data), "layers", "sha256", d, "bin",
+                                             "busybox"))][0]
+        bb_path = os.path.join(images_dir(data), "layers", "sha256", bb, "bin", "busybox")
+        with open(bb_path, "rb") as f:
+            bb_sum = hashlib.sha256(f.read()).hexdigest()
+
+        # a 2 MiB layer of incompressible text, another image entirely
+        big = evil_layout(tmp, [("data/blob.txt", "file", os.urandom(1 << 20).hex())])
+        _fill(mnt, leave)
+        r = skiff_image("import", big, "--data-dir", data)
+        assert r.returncode == 1, (where, r.stdout)
+        assert "No space left on device" in r.stderr, (where, r.stderr)
+        assert refs(data) == before
+        assert layer_dirs(data) == layers_before
+        assert_no_debris(data)
+        with open(bb_path, "rb") as f:
+            assert hashlib.sha256(f.read()).hexdigest() == bb_sum
+        r = skiff_image("inspect", "evil.example/x:1", "--data-dir", data)
+        assert r.returncode != 0
+        os.remove(os.path.join(mnt, "filler"))
+        # with room again the same import works
+        r = skiff_image("import", big, "--data-dir", data)
+        assert r.returncode == 0, r.stderr
+    finally:
+        subprocess.run(["umount", mnt], check=False)
+        os.rmdir(mnt)
+        shutil.rmtree(tmp, ignore_errors=True)
