@@ -11,6 +11,7 @@
  * is the CPU time of the whole process (server and clients) per request,
  * page_faults its minor page faults per request. */
 #include <curl/curl.h>
+#include <dirent.h>
 #include <ftw.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -34,8 +35,9 @@
 #include "tls.h"
 #include "work.h"
 
-#define CLIENTS 16
-#define PODS    1000
+#define CLIENTS     16 /* SKIFF_BENCH_CLIENTS=N (1..64) overrides, to see contention */
+#define MAX_CLIENTS 64
+#define PODS        1000
 
 static char dir[256];
 static struct sk_loop *L;
@@ -46,6 +48,7 @@ static struct sk_tls *tls;
 static struct sk_async *stop_async;
 static atomic_int ready;
 static int port;
+static int clients = CLIENTS;
 
 static double now(void)
 {
@@ -64,6 +67,7 @@ static void on_stop(void *arg)
 static void *server(void *arg)
 {
     (void)arg;
+    pthread_setname_np(pthread_self(), "sk-loop");
     struct sk_error *err = NULL;
     L = sk_loop_new();
     pool = sk_work_pool_new(L, 4);
@@ -184,6 +188,7 @@ static const char *pod_fmt =
 static void *work(void *arg)
 {
     struct worker *w = arg;
+    pthread_setname_np(pthread_self(), "bench-cli");
     struct cli c;
     cli_init(&c);
     char body[2048], path[256];
@@ -191,7 +196,7 @@ static void *work(void *arg)
         double t0 = now();
         long st;
         if (w->phase == PH_CREATE) {
-            int idx = w->id + i * CLIENTS;
+            int idx = w->id + i * clients;
             if (idx >= PODS) {
                 w->lat[i] = 0;
                 continue;
@@ -235,17 +240,48 @@ static double cpu_now(void)
            (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
 }
 
+/* Seconds spent so far by the live threads named `name` (the loop
+ * thread, or the worker pool), from the scheduler's own accounting: on a
+ * CPU (field 0) or runnable but waiting for one (field 1). */
+static double thread_sched(const char *name, int field)
+{
+    double sum = 0;
+    DIR *d = opendir("/proc/self/task");
+    if (!d) return 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char path[300], comm[64] = "";
+        snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        if (!fgets(comm, sizeof(comm), f)) comm[0] = 0;
+        fclose(f);
+        comm[strcspn(comm, "\n")] = 0;
+        if (strcmp(comm, name) != 0) continue;
+        snprintf(path, sizeof(path), "/proc/self/task/%s/schedstat", e->d_name);
+        f = fopen(path, "r");
+        if (!f) continue;
+        unsigned long long ns[2] = {0, 0};
+        if (fscanf(f, "%llu %llu", &ns[0], &ns[1]) == 2) sum += (double)ns[field] / 1e9;
+        fclose(f);
+    }
+    closedir(d);
+    return sum;
+}
+
 static void run_phase(const char *name, int phase, int per_client)
 {
-    struct worker w[CLIENTS];
-    double *all = calloc((size_t)CLIENTS * (size_t)per_client, sizeof(double));
+    struct worker w[MAX_CLIENTS];
+    double *all = calloc((size_t)clients * (size_t)per_client, sizeof(double));
     /* read between phases, when the server thread has nothing to update */
     struct sk_http_stats before, after;
     sk_http_server_stats(api->srv, &before);
-    double c0 = cpu_now();
+    double c0 = cpu_now(), l0 = thread_sched("sk-loop", 0), w0 = thread_sched("sk-work", 0);
+    double lw0 = thread_sched("sk-loop", 1);
     long f0 = faults_now();
     double t0 = now();
-    for (int i = 0; i < CLIENTS; i++) {
+    for (int i = 0; i < clients; i++) {
         w[i] = (struct worker){.id = i,
                                .phase = phase,
                                .n = per_client,
@@ -253,31 +289,41 @@ static void run_phase(const char *name, int phase, int per_client)
         pthread_create(&w[i].t, NULL, work, &w[i]);
     }
     int errors = 0;
-    for (int i = 0; i < CLIENTS; i++) {
+    for (int i = 0; i < clients; i++) {
         pthread_join(w[i].t, NULL);
         errors += w[i].errors;
     }
     double wall = now() - t0;
     double cpu = cpu_now() - c0;
+    double loop_cpu = thread_sched("sk-loop", 0) - l0, work_cpu = thread_sched("sk-work", 0) - w0;
+    double loop_wait = thread_sched("sk-loop", 1) - lw0;
     long faults = faults_now() - f0;
-    size_t n = (size_t)CLIENTS * (size_t)per_client;
+    size_t n = (size_t)clients * (size_t)per_client;
     usleep(20000); /* the last answers' bookkeeping */
     sk_http_server_stats(api->srv, &after);
     uint64_t hist[SK_HTTP_LAT_BUCKETS];
     for (size_t i = 0; i < SK_HTTP_LAT_BUCKETS; i++)
         hist[i] = after.latency[i] - before.latency[i];
     qsort(all, n, sizeof(double), cmp);
-    printf("api_%s_clients=%d\napi_%s_requests=%zu\napi_%s_errors=%d\n", name, CLIENTS, name, n,
+    printf("api_%s_clients=%d\napi_%s_requests=%zu\napi_%s_errors=%d\n", name, clients, name, n,
            name, errors);
     printf("api_%s_p50_ms=%.3f\napi_%s_p99_ms=%.3f\napi_%s_max_ms=%.3f\napi_%s_rps=%.0f\n", name,
            all[n / 2] * 1e3, name, all[n * 99 / 100] * 1e3, name, all[n - 1] * 1e3, name,
            (double)n / wall);
+    printf("api_%s_p90_ms=%.3f\napi_%s_p95_ms=%.3f\n", name, all[n * 90 / 100] * 1e3, name,
+           all[n * 95 / 100] * 1e3);
     printf("api_%s_page_faults=%.1f\napi_%s_response_bytes=%.0f\n", name,
            (double)faults / (double)n, name,
            (double)(after.bytes_out - before.bytes_out) / (double)n);
     printf("api_%s_cpu_ms=%.3f\napi_%s_server_p50_ms=%.3f\napi_%s_server_p99_ms=%.3f\n", name,
            cpu * 1e3 / (double)n, name, sk_http_lat_quantile(hist, 0.5) * 1e3, name,
            sk_http_lat_quantile(hist, 0.99) * 1e3);
+    /* where the CPU went: the loop thread, the worker pool, the clients */
+    printf("api_%s_loop_cpu_ms=%.3f\napi_%s_work_cpu_ms=%.3f\napi_%s_loop_busy=%.2f\n"
+           "api_%s_loop_runnable_waiting=%.2f\n",
+           name, loop_cpu * 1e3 / (double)n, name, work_cpu * 1e3 / (double)n, name,
+           loop_cpu / wall, name, loop_wait / wall);
+    fflush(stdout); /* a profiler can attach when a phase ends */
     free(all);
 }
 
@@ -374,6 +420,8 @@ static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
 int main(void)
 {
     sk_log_set_level(SK_LOG_WARN);
+    const char *nc = getenv("SKIFF_BENCH_CLIENTS");
+    if (nc && atoi(nc) >= 1 && atoi(nc) <= MAX_CLIENTS) clients = atoi(nc);
     curl_global_init(CURL_GLOBAL_ALL);
     snprintf(dir, sizeof(dir), "/var/tmp/skiff-bench-api-XXXXXX");
     if (!mkdtemp(dir)) return 1;
@@ -388,9 +436,9 @@ int main(void)
         usleep(10000);
     call(&c, "POST", "/api/v1/namespaces", NULL, "{\"metadata\":{\"name\":\"bench\"}}");
     cli_free(&c);
-    run_phase("create", PH_CREATE, PODS / CLIENTS + (PODS % CLIENTS ? 1 : 0));
-    run_phase("get", PH_GET, 500);
-    run_phase("list1000", PH_LIST, 20);
+    run_phase("create", PH_CREATE, PODS / clients + (PODS % clients ? 1 : 0));
+    run_phase("get", PH_GET, 8000 / clients);
+    run_phase("list1000", PH_LIST, 320 / clients);
     watch_latency();
     sk_async_send(stop_async);
     pthread_join(st, NULL);

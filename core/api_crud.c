@@ -10,6 +10,7 @@
 #include "api_int.h"
 #include "json.h"
 #include "log.h"
+#include "loop.h"
 #include "mem.h"
 #include "work.h"
 
@@ -103,7 +104,40 @@ struct list_job {
     sk_err rc;
     struct sk_error *err;
     struct sk_buf out;
+    /* JSON lists: items' cached encodings pinned while the store listed
+     * (items[i] NULL), by item index */
+    const char **pin;
+    size_t *pin_len;
+    size_t npin;
+    /* waiting for the store to reach a resourceVersion the client saw */
+    uint64_t wait_rv;
+    int wait_ticks;
+    struct sk_timer *wait;
 };
+
+/* The store's have hook: an item whose newest version's JSON is in the
+ * cache needs no record read, copy or checksum; the pinned bytes are its
+ * version at the list's revision (the cache is keyed by revision). */
+static bool list_have(size_t i, uint64_t rev, void *arg)
+{
+    struct list_job *j = arg;
+    size_t len;
+    const char *p = sk_api_jcache_pin(j->r->api, rev, &len);
+    if (!p) return false;
+    if (i >= j->npin) {
+        size_t n = j->npin ? j->npin : 256;
+        while (n <= i)
+            n *= 2;
+        j->pin = sk_xrealloc(j->pin, n * sizeof(*j->pin));
+        j->pin_len = sk_xrealloc(j->pin_len, n * sizeof(*j->pin_len));
+        memset(j->pin + j->npin, 0, (n - j->npin) * sizeof(*j->pin));
+        j->npin = n;
+    }
+    if (j->pin[i]) sk_api_jcache_unpin(j->r->api, &j->pin[i], 1); /* a retried list */
+    j->pin[i] = p;
+    j->pin_len[i] = len;
+    return true;
+}
 
 static void list_encode(struct list_job *j, const struct sk_store_list *l)
 {
@@ -124,11 +158,15 @@ static void list_encode(struct list_job *j, const struct sk_store_list *l)
         return;
     }
     if (r->out == SK_API_OUT_JSON && !r->pretty) {
-        size_t total = 0;
-        for (size_t i = 0; i < l->n; i++)
-            total += l->items[i]->len;
+        size_t total = 0, known = l->n;
+        for (size_t i = 0; i < l->n; i++) {
+            if (l->items[i])
+                total += l->items[i]->len;
+            else
+                known += j->pin_len[i];
+        }
         /* JSON runs about a third longer than msgpack */
-        sk_http_body_init(b, total + total / 2 + 256);
+        sk_http_body_init(b, total + total / 2 + known + 256);
         sk_buf_printf(b,
                       "{\"kind\":\"%s\",\"apiVersion\":\"%s\",\"metadata\":{\"resourceVersion\":"
                       "\"%" PRIu64 "\"",
@@ -142,7 +180,9 @@ static void list_encode(struct list_job *j, const struct sk_store_list *l)
         size_t before = b->len;
         for (size_t i = 0; i < l->n; i++) {
             if (b->len > before) sk_buf_putc(b, ',');
-            if (!sk_api_obj_json(r->api, k, l->items[i], b))
+            if (!l->items[i])
+                sk_buf_append(b, j->pin[i], j->pin_len[i]);
+            else if (!sk_api_obj_json(r->api, k, l->items[i], b))
                 sk_log(SK_LOG_WARN, SK_API_WHO, "skipping an undecodable object in %s", r->res);
         }
         sk_buf_puts(b, "]}\n");
@@ -172,6 +212,12 @@ static void list_work(void *arg)
     j->rc = sk_store_list(j->r->api->store, &j->o, &l, &j->err);
     if (!j->rc) list_encode(j, &l);
     sk_store_list_free(&l);
+    if (j->npin) sk_api_jcache_unpin(j->r->api, j->pin, j->npin);
+    free(j->pin);
+    free(j->pin_len);
+    j->pin = NULL;
+    j->pin_len = NULL;
+    j->npin = 0;
 }
 
 static void list_done(void *arg)
@@ -209,6 +255,45 @@ static bool parse_u64(const char *s, uint64_t *out)
     return true;
 }
 
+static void list_submit(struct list_job *j)
+{
+    struct sk_api *api = j->r->api;
+    if (!api->pool || sk_work_submit(api->pool, list_work, list_done, j) != 0) {
+        list_work(j);
+        list_done(j);
+    }
+}
+
+/* kube-apiserver waits up to 3 s for its cache to reach a resourceVersion
+ * newer than it has seen, then answers 504 with a ResourceVersionTooLarge
+ * cause (clients then retry); the store is that cache here. */
+#define WAIT_TICK  0.01
+#define WAIT_TICKS 300
+
+static void list_wait_tick(void *arg)
+{
+    struct list_job *j = arg;
+    struct sk_api_rq *r = j->r;
+    uint64_t cur = sk_store_rev(r->api->store);
+    if (cur < j->wait_rv && ++j->wait_ticks < WAIT_TICKS && !sk_http_req_gone(r->req)) return;
+    sk_timer_cancel(j->wait);
+    j->wait = NULL;
+    if (cur >= j->wait_rv) {
+        list_submit(j);
+        return;
+    }
+    char *msg = sk_xasprintf("Timeout: Too large resource version: %" PRIu64 ", current: %" PRIu64,
+                             j->wait_rv, cur);
+    struct sk_causes c = {0};
+    sk_causes_add(&c, "", "ResourceVersionTooLarge", "Too large resource version");
+    struct sk_api_details d = {.causes = &c};
+    sk_api_fail(r, 504, "Timeout", msg, &d);
+    sk_causes_free(&c);
+    free(msg);
+    free(j->cont);
+    free(j);
+}
+
 void sk_api_list(struct sk_api_rq *r)
 {
     if (!sk_api_parse_selectors(r)) return;
@@ -236,8 +321,27 @@ void sk_api_list(struct sk_api_rq *r)
                                   "continue");
         return;
     }
-    uint64_t limit = 0;
+    uint64_t limit = 0, rvn = 0;
     if (lim && *lim && !parse_u64(lim, &limit)) limit = 0;
+    bool exact = rvm && !strcmp(rvm, "Exact");
+    if (rv && *rv && !parse_u64(rv, &rvn)) {
+        sk_api_fail_badrequest(r, "resourceVersion: Invalid value: must be an unsigned integer");
+        return;
+    }
+    if (exact && rvn == 0) {
+        struct sk_causes c = {0};
+        sk_causes_add(&c, "resourceVersionMatch", "FieldValueForbidden",
+                      "Forbidden: resourceVersionMatch \"exact\" is forbidden for "
+                      "resourceVersion \"0\"");
+        char *d = sk_causes_string(&c);
+        char *msg = sk_xasprintf("ListOptions.meta.k8s.io \"\" is invalid: %s", d);
+        struct sk_api_details det = {.group = "meta.k8s.io", .kind = "ListOptions", .causes = &c};
+        sk_api_fail(r, 422, "Invalid", msg, &det);
+        free(msg);
+        free(d);
+        sk_causes_free(&c);
+        return;
+    }
     struct list_job *j = sk_xcalloc(1, sizeof(*j));
     j->r = r;
     j->cont = cont && *cont ? sk_xstrdup(cont) : NULL;
@@ -248,11 +352,18 @@ void sk_api_list(struct sk_api_rq *r)
     if (r->lsel || r->fsel) {
         j->o.match = sk_api_match;
         j->o.match_arg = r;
+    } else if (r->out == SK_API_OUT_JSON && !r->pretty) {
+        j->o.have = list_have;
+        j->o.have_arg = j;
     }
-    if (!r->api->pool || sk_work_submit(r->api->pool, list_work, list_done, j) != 0) {
-        list_work(j);
-        list_done(j);
+    if (!j->cont && exact) j->o.rev = rvn; /* as of that revision, or 410 */
+    /* Exact, NotOlderThan or a bare resourceVersion: not older than rvn */
+    if (!j->cont && rvn > sk_store_rev(r->api->store)) {
+        j->wait_rv = rvn;
+        j->wait = sk_timer_add(r->api->loop, WAIT_TICK, WAIT_TICK, list_wait_tick, j);
+        return;
     }
+    list_submit(j);
 }
 
 /* ---- delete ---- */

@@ -252,6 +252,11 @@ void sk_api_write_table(const struct sk_kind *k, int include, const struct sk_va
  * thread. */
 bool sk_api_obj_json(struct sk_api *api, const struct sk_kind *k, struct sk_store_obj *o,
                      struct sk_buf *b);
+/* Pin the cached JSON of the object version written at rev: NULL when it
+ * is not cached, else bytes (*len of them) that stay valid until unpinned
+ * with sk_api_jcache_unpin (NULL entries are skipped). Any thread. */
+const char *sk_api_jcache_pin(struct sk_api *api, uint64_t rev, size_t *len);
+void sk_api_jcache_unpin(struct sk_api *api, const char *const *bytes, size_t n);
 void sk_api_jcache_init(struct sk_api_jcache *c);
 void sk_api_jcache_free(struct sk_api_jcache *c);
 /* Put apiVersion and kind of k at the front of obj (a map). */

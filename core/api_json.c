@@ -5,6 +5,7 @@
  * top-level apiVersion and kind can be forced to the front. */
 #include <inttypes.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -374,6 +375,27 @@ void sk_api_write_table(const struct sk_kind *k, int include, const struct sk_va
 
 /* ---- the cache of encoded objects ---- */
 
+/* A slot's bytes live in a blob that a list can pin (under the cache's
+ * lock) while it writes them out, so that they stay valid after the slot
+ * moves on to another revision. */
+struct jblob {
+    size_t refs; /* the slot's and each pinning list's; under the cache lock */
+    char bytes[];
+};
+
+static struct jblob *blob_of(const char *bytes)
+{
+    return (struct jblob *)(bytes - offsetof(struct jblob, bytes));
+}
+
+/* Under the cache lock. */
+static void blob_unref(const char *bytes)
+{
+    if (!bytes) return;
+    struct jblob *b = blob_of(bytes);
+    if (--b->refs == 0) free(b);
+}
+
 void sk_api_jcache_init(struct sk_api_jcache *c)
 {
     pthread_mutex_init(&c->mu, NULL);
@@ -385,10 +407,34 @@ void sk_api_jcache_free(struct sk_api_jcache *c)
 {
     if (!c->slots) return;
     for (size_t i = 0; i < SK_API_JCACHE_SLOTS; i++)
-        free(c->slots[i].bytes);
+        blob_unref(c->slots[i].bytes);
     free(c->slots);
     c->slots = NULL;
     pthread_mutex_destroy(&c->mu);
+}
+
+const char *sk_api_jcache_pin(struct sk_api *api, uint64_t rev, size_t *len)
+{
+    struct sk_api_jcache *c = &api->jc;
+    struct sk_api_jslot *s = &c->slots[rev % SK_API_JCACHE_SLOTS];
+    const char *p = NULL;
+    pthread_mutex_lock(&c->mu);
+    if (s->rev == rev && s->bytes) {
+        blob_of(s->bytes)->refs++;
+        p = s->bytes;
+        *len = s->len;
+    }
+    pthread_mutex_unlock(&c->mu);
+    return p;
+}
+
+void sk_api_jcache_unpin(struct sk_api *api, const char *const *bytes, size_t n)
+{
+    struct sk_api_jcache *c = &api->jc;
+    pthread_mutex_lock(&c->mu);
+    for (size_t i = 0; i < n; i++)
+        blob_unref(bytes[i]);
+    pthread_mutex_unlock(&c->mu);
 }
 
 bool sk_api_obj_json(struct sk_api *api, const struct sk_kind *k, struct sk_store_obj *o,
@@ -406,16 +452,17 @@ bool sk_api_obj_json(struct sk_api *api, const struct sk_kind *k, struct sk_stor
     size_t start = b->len;
     if (!sk_api_msgpack_to_json(o->data, o->len, sk_kind_api_version(k), k->kind, b)) return false;
     size_t len = b->len - start;
-    char *copy = sk_xmalloc(len ? len : 1);
-    memcpy(copy, b->p + start, len);
+    struct jblob *copy = sk_xmalloc(sizeof(*copy) + (len ? len : 1));
+    copy->refs = 1;
+    memcpy(copy->bytes, b->p + start, len);
     pthread_mutex_lock(&c->mu);
     if (c->bytes + len > c->max_bytes || s->rev == o->rev) {
         free(copy);
     } else {
-        c->bytes -= s->len;
-        free(s->bytes);
+        if (s->bytes) c->bytes -= s->len;
+        blob_unref(s->bytes);
         s->rev = o->rev;
-        s->bytes = copy;
+        s->bytes = copy->bytes;
         s->len = len;
         c->bytes += len;
     }

@@ -230,15 +230,30 @@ bool sk_store_match_selector(const struct sk_val *obj, void *arg);
 
 struct sk_store_list_opts {
     const char *resource;
-    const char *ns;          /* NULL or "" = every namespace */
-    size_t limit;            /* 0 = everything */
-    const char *cont;        /* continue token from a previous page, or NULL */
+    const char *ns;   /* NULL or "" = every namespace */
+    size_t limit;     /* 0 = everything */
+    const char *cont; /* continue token from a previous page, or NULL */
+    /* 0: the newest revision. Else the list as of this revision: SK_EGONE
+     * ("too old resource version: R (W)") once it has left the history
+     * window, SK_EAGAIN when the store has not reached it. A continue
+     * token's own revision wins. */
+    uint64_t rev;
     sk_store_match_fn match; /* NULL = everything */
     void *match_arg;
+    /* Optional, and used only without match: for a caller that keeps its
+     * own encoding of object versions by revision. Called in key order for
+     * each item about to become items[i] whose version at the list's
+     * revision is its key's newest (the revision comes from the in-memory
+     * index, before any record is read). Returning true lists the item
+     * without reading its record: items[i] is then NULL and the caller
+     * answers for that (i, rev) itself. If the list is retried internally,
+     * the same i may be offered again. Runs on the listing thread. */
+    bool (*have)(size_t i, uint64_t rev, void *arg);
+    void *have_arg;
 };
 struct sk_store_list {
     uint64_t rev;                /* every item is as of this revision */
-    struct sk_store_obj **items; /* references, in key order */
+    struct sk_store_obj **items; /* references, in key order (NULL: see have) */
     size_t n;
     char *cont; /* continue token, or NULL on the last page */
 };
@@ -281,6 +296,16 @@ struct sk_store_watch_opts {
     uint64_t from_rev;
     sk_store_match_fn match; /* NULL = everything */
     void *match_arg;
+    /* Optional, and used only without match: for a caller that keeps its
+     * own encoding of object versions by revision. Called in key order for
+     * each item about to become items[i] whose version at the list's
+     * revision is its key's newest (the revision comes from the in-memory
+     * index, before any record is read). Returning true lists the item
+     * without reading its record: items[i] is then NULL and the caller
+     * answers for that (i, rev) itself. If the list is retried internally,
+     * the same i may be offered again. Runs on the listing thread. */
+    bool (*have)(size_t i, uint64_t rev, void *arg);
+    void *have_arg;
 };
 /* Events arrive through fn on the loop, never from inside this call. After
  * an ERROR event no more arrive; the watch must still be closed. */

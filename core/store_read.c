@@ -261,14 +261,38 @@ static sk_err list_in(struct sk_store *s, const struct sk_store_list_opts *o,
     uint64_t at = s->ix_rev, cur, ws;
     sk_err rc = sk_store_txn_revs(s, txn, &cur, &ws, err);
     bool cont = o->cont && *o->cont;
-    if (!rc && cont) rc = parse_token(o->cont, prefix, plen, at, ws, &at, start, &slen, err);
+    if (!rc && cont) {
+        rc = parse_token(o->cont, prefix, plen, at, ws, &at, start, &slen, err);
+    } else if (!rc && o->rev > at) {
+        rc = sk_fail(err, SK_EAGAIN, "Too large resource version: %" PRIu64 ", current: %" PRIu64,
+                     o->rev, at);
+    } else if (!rc && o->rev && o->rev + 1 < ws) {
+        rc = sk_fail(err, SK_EGONE, "too old resource version: %" PRIu64 " (%" PRIu64 ")", o->rev,
+                     ws - 1);
+    } else if (!rc && o->rev) {
+        at = o->rev; /* read through the window, as a continue token is */
+    }
     struct cands c = {0};
     if (!rc) collect(s, prefix, plen, start, slen, cont, at, o->match ? 0 : o->limit, &c);
     pthread_rwlock_unlock(&s->ix_lock);
     out->rev = at;
     size_t cap = 0, last = SIZE_MAX;
     bool more = false;
+    bool lazy = o->have && !o->match;
     for (size_t i = 0; !rc && i < c.n; i++) {
+        /* The newest version of a key that existed at `at` is the version
+         * at `at`: a caller holding its bytes by revision needs no read. */
+        if (lazy && !c.v[i].tomb && c.v[i].rev <= at) {
+            if (o->limit && out->n == o->limit) {
+                more = true;
+                break;
+            }
+            if (o->have(out->n, c.v[i].rev, o->have_arg)) {
+                push_item(out, &cap, NULL);
+                last = i;
+                continue;
+            }
+        }
         struct sk_store_rec r;
         bool found;
         rc = version_at(txn, s->dbi, c.v[i].rev, at, &r, &found);

@@ -41,6 +41,8 @@ static void push(struct job **head, struct job **tail, struct job *j)
 static void *worker(void *arg)
 {
     struct sk_work_pool *p = arg;
+    /* named, so that top -H, perf and the bench tell workers apart */
+    pthread_setname_np(pthread_self(), "sk-work");
     pthread_mutex_lock(&p->mu);
     for (;;) {
         while (!p->q_head && !p->stopping)

@@ -596,6 +596,123 @@ static void test_list_pagination_selectors(void **state)
     resp_free(&r);
 }
 
+/* A JSON list takes unchanged objects' encodings from the cache by
+ * revision: the bytes are those of a cold list, and a changed object shows
+ * its new version at once. */
+static void test_list_cached_items(void **state)
+{
+    (void)state;
+    struct resp r, cold, warm;
+    req(&r, "POST", "/api/v1/namespaces", "application/json", "{\"metadata\":{\"name\":\"jc\"}}");
+    assert_int_equal(r.status, 201);
+    resp_free(&r);
+    for (int i = 0; i < 4; i++) {
+        char b[256];
+        snprintf(b, sizeof(b), "{\"metadata\":{\"name\":\"c%d\"},\"data\":{\"k\":\"v%d\"}}", i, i);
+        req(&r, "POST", "/api/v1/namespaces/jc/configmaps", "application/json", b);
+        assert_int_equal(r.status, 201);
+        resp_free(&r);
+    }
+    req(&cold, "GET", "/api/v1/namespaces/jc/configmaps", NULL, NULL);
+    assert_int_equal(cold.status, 200);
+    req(&warm, "GET", "/api/v1/namespaces/jc/configmaps", NULL, NULL);
+    assert_int_equal(warm.status, 200);
+    assert_int_equal(cold.body.len, warm.body.len);
+    assert_memory_equal(cold.body.p, warm.body.p, cold.body.len);
+    assert_int_equal(sk_arr_len(sk_val_path(warm.json, "items")), 4);
+    /* each item as a GET gives it, from a tree built without the cache */
+    for (int i = 0; i < 4; i++) {
+        char path[128], item[32];
+        snprintf(path, sizeof(path), "/api/v1/namespaces/jc/configmaps/c%d?pretty=true", i);
+        req(&r, "GET", path, NULL, NULL);
+        snprintf(item, sizeof(item), "items[%d]", i);
+        assert_true(sk_val_equal(r.json, sk_val_path(warm.json, item)));
+        resp_free(&r);
+    }
+    resp_free(&cold);
+    req(&r, "PATCH", "/api/v1/namespaces/jc/configmaps/c2", "application/merge-patch+json",
+        "{\"data\":{\"k\":\"changed\"}}");
+    assert_int_equal(r.status, 200);
+    char *rv = strdup(jstr(&r, "metadata.resourceVersion"));
+    resp_free(&r);
+    req(&r, "GET", "/api/v1/namespaces/jc/configmaps", NULL, NULL);
+    assert_string_equal(jstr(&r, "items[2].data.k"), "changed");
+    assert_string_equal(jstr(&r, "items[2].metadata.resourceVersion"), rv);
+    assert_string_equal(jstr(&r, "metadata.resourceVersion"), rv);
+    for (int i = 0; i < 4; i++) {
+        if (i == 2) continue;
+        char item[32];
+        snprintf(item, sizeof(item), "items[%d]", i);
+        assert_true(sk_val_equal(sk_val_path(r.json, item), sk_val_path(warm.json, item)));
+    }
+    free(rv);
+    resp_free(&r);
+    resp_free(&warm);
+}
+
+/* resourceVersion on a list: Exact serves that revision, a revision the
+ * store has not reached waits and then times out as kube-apiserver does. */
+static void test_list_resource_version(void **state)
+{
+    (void)state;
+    struct resp r;
+    req(&r, "POST", "/api/v1/namespaces", "application/json", "{\"metadata\":{\"name\":\"rvs\"}}");
+    assert_int_equal(r.status, 201);
+    resp_free(&r);
+    req(&r, "POST", "/api/v1/namespaces/rvs/configmaps", "application/json",
+        "{\"metadata\":{\"name\":\"a\"},\"data\":{\"k\":\"old\"}}");
+    assert_int_equal(r.status, 201);
+    char *rv1 = strdup(jstr(&r, "metadata.resourceVersion"));
+    resp_free(&r);
+    req(&r, "PATCH", "/api/v1/namespaces/rvs/configmaps/a", "application/merge-patch+json",
+        "{\"data\":{\"k\":\"new\"}}");
+    assert_int_equal(r.status, 200);
+    char *rv2 = strdup(jstr(&r, "metadata.resourceVersion"));
+    resp_free(&r);
+    req(&r, "POST", "/api/v1/namespaces/rvs/configmaps", "application/json",
+        "{\"metadata\":{\"name\":\"b\"}}");
+    assert_int_equal(r.status, 201);
+    resp_free(&r);
+    char path[256];
+    snprintf(path, sizeof(path),
+             "/api/v1/namespaces/rvs/configmaps?resourceVersion=%s&resourceVersionMatch=Exact",
+             rv1);
+    req(&r, "GET", path, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_string_equal(jstr(&r, "metadata.resourceVersion"), rv1);
+    assert_int_equal(sk_arr_len(sk_val_path(r.json, "items")), 1); /* b came later */
+    assert_string_equal(jstr(&r, "items[0].data.k"), "old");
+    resp_free(&r);
+    /* not older than rv2: the newest */
+    snprintf(path, sizeof(path),
+             "/api/v1/namespaces/rvs/configmaps?resourceVersion=%s&resourceVersionMatch="
+             "NotOlderThan",
+             rv2);
+    req(&r, "GET", path, NULL, NULL);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(sk_arr_len(sk_val_path(r.json, "items")), 2);
+    assert_string_equal(jstr(&r, "items[0].data.k"), "new");
+    resp_free(&r);
+    req(&r, "GET", "/api/v1/namespaces/rvs/configmaps?resourceVersion=0&resourceVersionMatch=Exact",
+        NULL, NULL);
+    expect_status(&r, 422, "Invalid");
+    resp_free(&r);
+    /* ahead of the store: about 3 s, then 504 */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    req(&r, "GET", "/api/v1/namespaces/rvs/configmaps?resourceVersion=999999999", NULL, NULL);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    expect_status(&r, 504, "Timeout");
+    assert_non_null(
+            strstr(jstr(&r, "message"), "Too large resource version: 999999999, current: "));
+    assert_string_equal(jstr(&r, "details.causes[0].reason"), "ResourceVersionTooLarge");
+    double waited = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    assert_true(waited > 2.5 && waited < 10);
+    resp_free(&r);
+    free(rv1);
+    free(rv2);
+}
+
 static void test_patch(void **state)
 {
     (void)state;
@@ -987,6 +1104,8 @@ int main(void)
             cmocka_unit_test(test_invalid_and_dryrun),
             cmocka_unit_test(test_field_validation),
             cmocka_unit_test(test_list_pagination_selectors),
+            cmocka_unit_test(test_list_cached_items),
+            cmocka_unit_test(test_list_resource_version),
             cmocka_unit_test(test_patch),
             cmocka_unit_test(test_status_scale),
             cmocka_unit_test(test_delete_semantics),

@@ -514,6 +514,166 @@ static void test_list_continue_consistent(void **state)
     sk_store_close(s);
 }
 
+/* The have hook: a caller holding an encoding of (key, revision) gets the
+ * item without a record read, at exactly the list's revision; items changed
+ * since a continue token's revision are read from the history instead. */
+struct have_log {
+    size_t calls, n;
+    size_t idx[64];
+    uint64_t rev[64];
+    bool take_even; /* answer true for even revisions */
+};
+
+static bool have_even(size_t i, uint64_t rev, void *arg)
+{
+    struct have_log *h = arg;
+    h->calls++;
+    if (!h->take_even || rev % 2) return false;
+    assert_true(h->n < 64);
+    h->idx[h->n] = i;
+    h->rev[h->n++] = rev;
+    return true;
+}
+
+static void test_list_have_hook(void **state)
+{
+    (void)state;
+    struct sk_store *s = open_store(1000, 0, NULL);
+    populate(s, 20);
+    struct sk_store_list plain, l;
+    struct sk_error *e = NULL;
+    struct sk_store_list_opts o = {.resource = "pods"};
+    assert_int_equal(sk_store_list(s, &o, &plain, &e), SK_OK);
+    assert_int_equal(plain.n, 20);
+    struct have_log h = {.take_even = true};
+    o.have = have_even;
+    o.have_arg = &h;
+    assert_int_equal(sk_store_list(s, &o, &l, &e), SK_OK);
+    assert_int_equal(l.n, 20);
+    assert_int_equal(l.rev, plain.rev);
+    assert_int_equal(h.calls, 20); /* offered every item, in order */
+    assert_int_equal(h.n, 10);
+    size_t k = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        if (!l.items[i]) {
+            /* taken: the index and revision of the same item unhooked */
+            assert_true(k < h.n);
+            assert_int_equal(h.idx[k], i);
+            assert_int_equal(h.rev[k], plain.items[i]->rev);
+            k++;
+        } else {
+            assert_int_equal(l.items[i]->rev, plain.items[i]->rev);
+            assert_true(l.items[i]->rev % 2);
+        }
+    }
+    assert_int_equal(k, 10);
+    sk_store_list_free(&l);
+    /* with a selector the values are needed: never offered */
+    h = (struct have_log){.take_even = true};
+    o.match = match_app;
+    o.match_arg = "db";
+    assert_int_equal(sk_store_list(s, &o, &l, &e), SK_OK);
+    assert_int_equal(h.calls, 0);
+    for (size_t i = 0; i < l.n; i++)
+        assert_non_null(l.items[i]);
+    sk_store_list_free(&l);
+
+    /* pages: an object changed after the first page is read as of it */
+    o = (struct sk_store_list_opts){
+            .resource = "pods", .ns = "even", .limit = 4, .have = have_even, .have_arg = &h};
+    h = (struct have_log){.take_even = false};
+    assert_int_equal(sk_store_list(s, &o, &l, &e), SK_OK);
+    assert_int_equal(l.n, 4);
+    assert_int_equal(h.calls, 4);
+    uint64_t rev0 = l.rev;
+    char *tok = strdup(l.cont);
+    sk_store_list_free(&l);
+    struct sk_store_obj *g;
+    assert_int_equal(sk_store_get(s, "pods", "even", "p010", &g, &e), SK_OK);
+    struct sk_val *u = dupv(g);
+    sk_val_set_at(u, sk_val_str("changed"), "spec", "image", NULL);
+    struct sk_store_cmd c = {
+            .op = SK_STORE_UPDATE, .resource = "pods", .ns = "even", .name = "p010", .obj = u};
+    struct wres w;
+    assert_int_equal(run_cmd(s, &c, &w), SK_OK);
+    uint64_t newrev = w.obj->rev;
+    wres_clear(&w);
+    sk_val_free(u);
+    sk_store_obj_unref(g);
+    size_t seen = 4;
+    while (tok) {
+        h = (struct have_log){.take_even = true};
+        o.cont = tok;
+        assert_int_equal(sk_store_list(s, &o, &l, &e), SK_OK);
+        assert_int_equal(l.rev, rev0);
+        for (size_t i = 0; i < l.n; i++) {
+            if (l.items[i]) {
+                assert_string_equal(sk_val_str_at(V(l.items[i]), "spec", "image", NULL), "x");
+                assert_true(l.items[i]->rev <= rev0);
+            }
+        }
+        for (size_t i = 0; i < h.n; i++)
+            assert_true(h.rev[i] <= rev0 && h.rev[i] != newrev);
+        seen += l.n;
+        free(tok);
+        tok = l.cont ? strdup(l.cont) : NULL;
+        sk_store_list_free(&l);
+    }
+    assert_int_equal(seen, 10);
+    sk_store_list_free(&plain);
+    sk_store_close(s);
+}
+
+static void more_pods(struct sk_store *s, const char *prefix, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char name[32];
+        snprintf(name, sizeof(name), "%s%03d", prefix, i);
+        struct wres w;
+        assert_int_equal(create(s, "pods", "even", mkpod(name, "web", "x"), &w), SK_OK);
+        wres_clear(&w);
+    }
+}
+
+static void test_list_at_revision(void **state)
+{
+    (void)state;
+    struct sk_store *s = open_store(10, 0, NULL);
+    populate(s, 4);
+    uint64_t r4 = sk_store_rev(s);
+    struct wres w;
+    struct sk_store_cmd c = {
+            .op = SK_STORE_DELETE, .resource = "pods", .ns = "even", .name = "p000"};
+    assert_int_equal(run_cmd(s, &c, &w), SK_OK);
+    wres_clear(&w);
+    more_pods(s, "q", 3);
+    struct sk_store_list l;
+    struct sk_error *e = NULL;
+    struct sk_store_list_opts o = {.resource = "pods", .rev = r4};
+    assert_int_equal(sk_store_list(s, &o, &l, &e), SK_OK);
+    assert_int_equal(l.rev, r4);
+    assert_int_equal(l.n, 4); /* p000 still there, no q yet */
+    assert_string_equal(sk_obj_name(V(l.items[0])), "p000");
+    for (size_t i = 0; i < l.n; i++)
+        assert_true(l.items[i]->rev <= r4);
+    sk_store_list_free(&l);
+    o.rev = 0;
+    assert_int_equal(sk_store_list(s, &o, &l, &e), SK_OK);
+    assert_int_equal(l.n, 6);
+    sk_store_list_free(&l);
+    o.rev = sk_store_rev(s) + 1;
+    assert_int_equal(sk_store_list(s, &o, &l, &e), SK_EAGAIN);
+    assert_non_null(strstr(e->msg, "Too large resource version"));
+    sk_error_free(e);
+    e = NULL;
+    more_pods(s, "z", 30); /* r4 leaves the 10-revision window */
+    o.rev = r4;
+    assert_int_equal(sk_store_list(s, &o, &l, &e), SK_EGONE);
+    assert_non_null(strstr(e->msg, "too old resource version"));
+    sk_error_free(e);
+    sk_store_close(s);
+}
+
 static void test_continue_gone(void **state)
 {
     (void)state;
@@ -1103,6 +1263,8 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_finalizers_and_grace, setup, teardown),
             cmocka_unit_test_setup_teardown(test_list_selector, setup, teardown),
             cmocka_unit_test_setup_teardown(test_list_continue_consistent, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_list_have_hook, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_list_at_revision, setup, teardown),
             cmocka_unit_test_setup_teardown(test_continue_gone, setup, teardown),
             cmocka_unit_test_setup_teardown(test_determinism, setup, teardown),
             cmocka_unit_test_setup_teardown(test_compaction_invariants, setup, teardown),
