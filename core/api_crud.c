@@ -294,6 +294,20 @@ static void list_wait_tick(void *arg)
     free(j);
 }
 
+/* 422 for a ListOptions field, as kube-apiserver words it. */
+static void list_options_invalid(struct sk_api_rq *r, const char *why)
+{
+    struct sk_causes c = {0};
+    sk_causes_add(&c, "resourceVersionMatch", "FieldValueForbidden", "%s", why);
+    char *d = sk_causes_string(&c);
+    char *msg = sk_xasprintf("ListOptions.meta.k8s.io \"\" is invalid: %s", d);
+    struct sk_api_details det = {.group = "meta.k8s.io", .kind = "ListOptions", .causes = &c};
+    sk_api_fail(r, 422, "Invalid", msg, &det);
+    free(msg);
+    free(d);
+    sk_causes_free(&c);
+}
+
 void sk_api_list(struct sk_api_rq *r)
 {
     if (!sk_api_parse_selectors(r)) return;
@@ -303,18 +317,8 @@ void sk_api_list(struct sk_api_rq *r)
     const char *rv = sk_http_req_query_param(req, "resourceVersion");
     const char *rvm = sk_http_req_query_param(req, "resourceVersionMatch");
     if (rvm && *rvm && !(rv && *rv)) {
-        struct sk_causes c = {0};
-        sk_causes_add(&c, "resourceVersionMatch", "FieldValueForbidden",
-                      "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is "
-                      "provided");
-        char *d = sk_causes_string(&c);
-        char *msg = sk_xasprintf("ListOptions.meta.k8s.io \"\" is invalid: %s", d);
-        struct sk_api_details det = {.group = "meta.k8s.io", .kind = "ListOptions", .causes = &c};
-        sk_api_fail(r, 422, "Invalid", msg, &det);
-        free(msg);
-        free(d);
-        sk_causes_free(&c);
-        return;
+        return list_options_invalid(r, "Forbidden: resourceVersionMatch is forbidden unless "
+                                       "resourceVersion is provided");
     }
     if (cont && *cont && rv && *rv && strcmp(rv, "0") != 0) {
         sk_api_fail_badrequest(r, "specifying resource version is not allowed when using "
@@ -329,18 +333,8 @@ void sk_api_list(struct sk_api_rq *r)
         return;
     }
     if (exact && rvn == 0) {
-        struct sk_causes c = {0};
-        sk_causes_add(&c, "resourceVersionMatch", "FieldValueForbidden",
-                      "Forbidden: resourceVersionMatch \"exact\" is forbidden for "
-                      "resourceVersion \"0\"");
-        char *d = sk_causes_string(&c);
-        char *msg = sk_xasprintf("ListOptions.meta.k8s.io \"\" is invalid: %s", d);
-        struct sk_api_details det = {.group = "meta.k8s.io", .kind = "ListOptions", .causes = &c};
-        sk_api_fail(r, 422, "Invalid", msg, &det);
-        free(msg);
-        free(d);
-        sk_causes_free(&c);
-        return;
+        return list_options_invalid(r, "Forbidden: resourceVersionMatch \"exact\" is forbidden "
+                                       "for resourceVersion \"0\"");
     }
     struct list_job *j = sk_xcalloc(1, sizeof(*j));
     j->r = r;

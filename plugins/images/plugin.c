@@ -87,8 +87,27 @@ static bool is_tarball(const char *n)
     return false;
 }
 
-static void child_line(struct images *im)
+/* Read what fd has and hand each line (cut at cap - 1 bytes; at EOF, the
+ * unfinished rest) to fn, which takes it from line[0..*len) and resets
+ * *len. Returns true while fd stays open, false at EOF or an error. */
+static bool read_lines(int fd, char *line, size_t cap, size_t *len, void (*fn)(void *arg),
+                       void *arg)
 {
+    char buf[4096];
+    ssize_t n = read(fd, buf, sizeof(buf));
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return true;
+    for (ssize_t i = 0; i < n; i++) {
+        if (buf[i] == '\n' || *len == cap - 1) fn(arg);
+        if (buf[i] != '\n') line[(*len)++] = buf[i];
+    }
+    if (n > 0) return true;
+    if (*len) fn(arg);
+    return false;
+}
+
+static void child_line(void *arg)
+{
+    struct images *im = arg;
     im->line[im->line_len] = 0;
     bool bad = !strncmp(im->line, "error: ", 7);
     if (bad) im->child_errors = true;
@@ -106,15 +125,7 @@ static void on_child_output(int fd, int events, void *arg)
 {
     (void)events;
     struct images *im = arg;
-    char buf[4096];
-    ssize_t n = read(fd, buf, sizeof(buf));
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-    for (ssize_t i = 0; i < n; i++) {
-        if (buf[i] == '\n' || im->line_len == sizeof(im->line) - 1) child_line(im);
-        if (buf[i] != '\n') im->line[im->line_len++] = buf[i];
-    }
-    if (n > 0) return;
-    if (im->line_len) child_line(im);
+    if (read_lines(fd, im->line, sizeof(im->line), &im->line_len, child_line, im)) return;
     im->host->fd_unwatch(im->ctx, im->out_watch);
     im->out_watch = NULL;
     close(im->out_fd);
@@ -315,8 +326,9 @@ static void job_free(struct job *j)
 
 /* One stderr line of the child: "error: STATUS MESSAGE" is the answer's
  * error; the rest goes to the log. */
-static void job_err_line(struct job *j)
+static void job_err_line(void *arg)
 {
+    struct job *j = arg;
     j->line[j->line_len] = 0;
     j->line_len = 0;
     if (!j->line[0]) return;
@@ -343,15 +355,7 @@ static void on_job_err(int fd, int events, void *arg)
 {
     (void)events;
     struct job *j = arg;
-    char buf[4096];
-    ssize_t n = read(fd, buf, sizeof(buf));
-    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
-    for (ssize_t i = 0; i < n; i++) {
-        if (buf[i] == '\n' || j->line_len == sizeof(j->line) - 1) job_err_line(j);
-        if (buf[i] != '\n') j->line[j->line_len++] = buf[i];
-    }
-    if (n > 0) return;
-    if (j->line_len) job_err_line(j);
+    if (read_lines(fd, j->line, sizeof(j->line), &j->line_len, job_err_line, j)) return;
     j->im->host->fd_unwatch(j->im->ctx, j->err_w);
     j->err_w = NULL;
     close(j->err_fd);
