@@ -21,7 +21,9 @@ LIBS     := -Wl,--as-needed -lev -lnng -lmsgpackc -lyaml -llmdb -ljansson \
 CORE_SRC    := $(filter-out core/main.c,$(wildcard core/*.c))
 PLUGIN_DIRS := $(patsubst %/plugin.c,%,$(wildcard plugins/*/plugin.c plugins/*/*/plugin.c))
 PLUGIN_NAMES:= $(notdir $(PLUGIN_DIRS))
-PLUGIN_SRC  := $(foreach d,$(PLUGIN_DIRS),$(wildcard $(d)/*.c))
+# A plugin's sources are its folder's .c files and those one folder down
+# (plugins/controllers/deployment/*.c belong to the controllers plugin).
+PLUGIN_SRC  := $(foreach d,$(PLUGIN_DIRS),$(wildcard $(d)/*.c $(d)/*/*.c))
 TPLUGIN_DIRS:= $(patsubst %/plugin.c,%,$(wildcard tests/plugins/*/plugin.c))
 UNIT_SRC    := $(wildcard tests/unit/test_*.c)
 UNIT_BINS   := $(patsubst tests/unit/%.c,$(B)/unit/%,$(UNIT_SRC))
@@ -69,7 +71,7 @@ SO_COMMON := core/err.c core/mem.c core/val.c core/json.c core/yaml.c core/quant
              core/selector.c core/curl.c
 -include $(wildcard plugins/*/plugin.mk plugins/*/*/plugin.mk)
 define so_rule
-$(2)/$(notdir $(1)).so: $(patsubst %.c,$(B)/pic/%.o,$(wildcard $(1)/*.c) $(SO_COMMON))
+$(2)/$(notdir $(1)).so: $(patsubst %.c,$(B)/pic/%.o,$(wildcard $(1)/*.c $(1)/*/*.c) $(SO_COMMON))
 	@mkdir -p $$(@D)
 	$$(CC) -shared $(OPT) -Wl,-z,defs -Wl,--gc-sections -o $$@ $$^ -Wl,--as-needed $$(LIBS_$(notdir $(1))) \
 		-lmsgpackc -lyaml -ljansson -lm -lc

@@ -289,8 +289,9 @@ static void not_available(struct sk_api_rq *r, const char *what)
     } else {
         char msg[600];
         snprintf(msg, sizeof(msg),
-                 "%s for pods \"%s\" is not available: no pod runtime serves it on this node yet",
-                 what, r->name);
+                 "%s for pods \"%s\" is not available: skiff does not serve %s yet (exec is "
+                 "served)",
+                 what, r->name, what);
         sk_api_fail(r, 503, "ServiceUnavailable", msg, NULL);
     }
     sk_error_free(e);
@@ -324,6 +325,10 @@ static void dispatch_subresource(struct sk_api_rq *r)
             sk_api_method_not_allowed(r);
         return;
     }
+    if (!strcmp(r->sub, "finalize") && !strcmp(k->plural, "namespaces") && !k->group[0]) {
+        if (strcmp(m, "PUT") != 0) return sk_api_method_not_allowed(r);
+        return sk_api_namespace_finalize(r);
+    }
     if (!strcmp(k->plural, "pods") && !k->group[0]) {
         if (!strcmp(r->sub, "log")) {
             if (!get) return sk_api_method_not_allowed(r);
@@ -332,6 +337,7 @@ static void dispatch_subresource(struct sk_api_rq *r)
         if (!strcmp(r->sub, "exec") || !strcmp(r->sub, "attach") ||
             !strcmp(r->sub, "portforward")) {
             if (!get && strcmp(m, "POST") != 0) return sk_api_method_not_allowed(r);
+            if (!strcmp(r->sub, "exec")) return sk_api_pod_stream(r);
             return not_available(r, r->sub);
         }
     }

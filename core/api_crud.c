@@ -512,8 +512,28 @@ static void delete_done(const struct sk_store_result *res, void *arg)
     respond_deleted(r, res->obj, sk_store_obj_val(res->obj), res->deleted);
 }
 
+/* NamespaceLifecycle: the system namespaces may not be deleted. */
+static bool namespace_deletable(struct sk_api_rq *r)
+{
+    static const char *const immortal[] = {"default", "kube-system", "kube-public",
+                                           "kube-node-lease", NULL};
+    if (strcmp(r->kind->kind, "Namespace") != 0 || r->kind->group[0] || !r->name) return true;
+    for (const char *const *p = immortal; *p; p++) {
+        if (strcmp(*p, r->name) != 0) continue;
+        char *msg = sk_xasprintf("namespaces \"%s\" is forbidden: this namespace may not be "
+                                 "deleted",
+                                 r->name);
+        struct sk_api_details d = {.name = r->name, .kind = "namespaces"};
+        sk_api_fail(r, 403, "Forbidden", msg, &d);
+        free(msg);
+        return false;
+    }
+    return true;
+}
+
 void sk_api_delete(struct sk_api_rq *r)
 {
+    if (!namespace_deletable(r)) return;
     struct del_opts o;
     if (!parse_del_opts(r, &o)) {
         sk_val_free(o.body);

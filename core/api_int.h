@@ -161,6 +161,8 @@ void sk_api_get(struct sk_api_rq *r);
 void sk_api_list(struct sk_api_rq *r);
 void sk_api_create(struct sk_api_rq *r);
 void sk_api_update(struct sk_api_rq *r);
+/* PUT namespaces/{name}/finalize: only spec.finalizers changes. */
+void sk_api_namespace_finalize(struct sk_api_rq *r);
 void sk_api_delete(struct sk_api_rq *r);
 void sk_api_delete_collection(struct sk_api_rq *r);
 /* Parse labelSelector/fieldSelector into r; responds 400 and returns false
@@ -228,6 +230,19 @@ void sk_api_enc_clear(struct sk_api *api);
 bool sk_api_node_proxy(struct sk_api_rq *r);
 /* GET pods/{name}/log (r->ns, r->name set). */
 void sk_api_pod_log(struct sk_api_rq *r);
+/* Where node `name`'s HTTP is served (SK_NH_ENDPOINT or a peer's), or NULL
+ * after answering r (404 unknown node, 503 unreachable). */
+const char *sk_api_node_endpoint(struct sk_api_rq *r, const char *name);
+/* kube-apiserver's container choice for log, exec and attach: requested
+ * (NULL or "": the only container) checked against the pod's containers.
+ * Returns the name (borrowed from pod or requested), or NULL with
+ * kube-apiserver's 400 message in msg. */
+const char *sk_api_pod_container(const struct sk_val *pod, const char *pod_name,
+                                 const char *requested, char *msg, size_t cap);
+
+/* ---- api_exec.c: pods/exec and pods/attach over WebSocket ---- */
+/* GET or POST pods/{name}/exec or attach (r->sub says which). */
+void sk_api_pod_stream(struct sk_api_rq *r);
 /* The HTTP server's body limit hook: api.max-proxy-body for an
  * authenticated nodes/proxy request. */
 size_t sk_api_body_limit(const struct sk_http_req *req, void *arg);

@@ -275,7 +275,7 @@ static void proxy_start(struct sk_api_rq *r, const char *to, const char *path, c
 
 /* Where node `name`'s HTTP is served, or NULL after answering r (404 for
  * an unknown node, 503 for one this agent cannot reach). */
-static const char *node_endpoint(struct sk_api_rq *r, const char *name)
+const char *sk_api_node_endpoint(struct sk_api_rq *r, const char *name)
 {
     struct sk_api *api = r->api;
     if (!strcmp(name, api->node_name)) return SK_NH_ENDPOINT;
@@ -349,7 +349,7 @@ bool sk_api_node_proxy(struct sk_api_rq *r)
         sk_api_not_found_path(r);
         return true;
     }
-    const char *to = node_endpoint(r, name);
+    const char *to = sk_api_node_endpoint(r, name);
     if (!to) return true;
     proxy_start(r, to, *rest ? rest : "/", sk_http_req_query(r->req), false, NULL);
     return true;
@@ -524,6 +524,35 @@ static void pct_append(struct sk_buf *b, const char *s)
     }
 }
 
+const char *sk_api_pod_container(const struct sk_val *pod, const char *pod_name,
+                                 const char *requested, char *msg, size_t cap)
+{
+    const char *names[256];
+    size_t regular;
+    size_t n = container_names(pod, names, 256, &regular);
+    const char *container = requested && *requested ? requested : NULL;
+    if (!container) {
+        if (regular == 1)
+            return sk_val_str_at(sk_arr_get(sk_val_at(pod, "spec", "containers", NULL), 0), "name",
+                                 NULL);
+        if (regular == 0) {
+            snprintf(msg, cap, "a container name must be specified for pod %s", pod_name);
+            return NULL;
+        }
+        int len = snprintf(msg, cap,
+                           "a container name must be specified for pod %s, choose one of: [",
+                           pod_name);
+        for (size_t i = 0; i < n && len > 0 && (size_t)len < cap; i++)
+            len += snprintf(msg + len, cap - (size_t)len, "%s%s", i ? " " : "", names[i]);
+        if (len > 0 && (size_t)len < cap - 1) snprintf(msg + len, 2, "]");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(names[i], container)) return container;
+    snprintf(msg, cap, "container %.200s is not valid for pod %s", container, pod_name);
+    return NULL;
+}
+
 void sk_api_pod_log(struct sk_api_rq *r)
 {
     struct log_opts o;
@@ -537,36 +566,8 @@ void sk_api_pod_log(struct sk_api_rq *r)
         return;
     }
     const struct sk_val *pod = sk_store_obj_val(obj);
-    const char *names[256];
-    size_t regular;
-    size_t n = container_names(pod, names, 256, &regular);
-    const char *container = o.container && *o.container ? o.container : NULL;
     char msg[2048];
-    if (!container) {
-        if (regular == 1) {
-            container = sk_val_str_at(sk_arr_get(sk_val_at(pod, "spec", "containers", NULL), 0),
-                                      "name", NULL);
-        } else if (regular == 0) {
-            snprintf(msg, sizeof(msg), "a container name must be specified for pod %s", r->name);
-        } else {
-            int len = snprintf(msg, sizeof(msg),
-                               "a container name must be specified for pod %s, choose one of: [",
-                               r->name);
-            for (size_t i = 0; i < n && len > 0 && (size_t)len < sizeof(msg); i++)
-                len += snprintf(msg + len, sizeof(msg) - (size_t)len, "%s%s", i ? " " : "",
-                                names[i]);
-            if (len > 0 && (size_t)len < sizeof(msg) - 1) snprintf(msg + len, 2, "]");
-        }
-    } else {
-        bool found = false;
-        for (size_t i = 0; i < n && !found; i++)
-            found = !strcmp(names[i], container);
-        if (!found) {
-            snprintf(msg, sizeof(msg), "container %.200s is not valid for pod %s", container,
-                     r->name);
-            container = NULL;
-        }
-    }
+    const char *container = sk_api_pod_container(pod, r->name, o.container, msg, sizeof(msg));
     if (!container) {
         sk_store_obj_unref(obj);
         sk_api_fail_badrequest(r, msg);
@@ -599,7 +600,7 @@ void sk_api_pod_log(struct sk_api_rq *r)
     sk_buf_putc(&query, 0);
     char *node_name = sk_xstrdup(node);
     sk_store_obj_unref(obj);
-    const char *to = node_endpoint(r, node_name);
+    const char *to = sk_api_node_endpoint(r, node_name);
     if (to) proxy_start(r, to, path.p, query.p[0] ? query.p + 1 : "", true, r->name);
     free(node_name);
     sk_buf_free(&path);

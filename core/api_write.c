@@ -661,3 +661,29 @@ void sk_api_update(struct sk_api_rq *r)
     }
     sk_store_obj_unref(o);
 }
+
+/* The namespaces/finalize subresource: the body's spec.finalizers replace
+ * the stored ones and nothing else changes; a namespace being deleted
+ * whose list becomes empty goes (core/store_apply.c). */
+void sk_api_namespace_finalize(struct sk_api_rq *r)
+{
+    if (!sk_api_decode_body(r, &r->body)) return;
+    if (!check_name(r, r->body)) return;
+    struct sk_store_obj *o = NULL;
+    struct sk_error *e = NULL;
+    sk_err rc = sk_store_get(r->api->store, r->res, NULL, r->name, &o, &e);
+    if (rc) {
+        sk_api_fail_err(r, rc, sk_error_msg(e, rc), r->name);
+        sk_error_free(e);
+        return;
+    }
+    const struct sk_val *old = sk_store_obj_val(o);
+    r->obj = sk_val_dup(old);
+    const struct sk_val *fin = sk_val_at(r->body, "spec", "finalizers", NULL);
+    sk_val_set_at(r->obj, fin ? sk_val_dup(fin) : sk_val_arr(), "spec", "finalizers", NULL);
+    const char *rv = sk_val_str_at(r->body, "metadata", "resourceVersion", NULL);
+    r->rv_given = rv && *rv;
+    if (r->rv_given) sk_map_set(meta(r->obj), "resourceVersion", sk_val_str(rv));
+    sk_api_submit_update(r, old, r->rv_given ? 0 : o->rev);
+    sk_store_obj_unref(o);
+}

@@ -43,7 +43,7 @@ struct buf {
 };
 
 enum cstate { C_HANDSHAKE, C_OPEN, C_LINGER, C_DEAD };
-enum rstate { R_PARSING, R_OWNED, R_STREAMING };
+enum rstate { R_PARSING, R_OWNED, R_STREAMING, R_UPGRADED };
 enum { CB_NONE, CB_FIELD, CB_VALUE };
 
 struct hf {
@@ -75,6 +75,9 @@ struct sk_http_req {
     bool is_head, keep_alive, upgrade, chunked_out, body_out, close_at_end, head_sent, gone, tls;
     sk_http_close_fn on_close;
     void *close_arg;
+    sk_http_raw_fn raw_fn; /* R_UPGRADED: the client's bytes go here */
+    void *raw_arg;
+    bool raw_paused;
     double started;
     char remote[REMOTE_LEN];
 };
@@ -1045,7 +1048,8 @@ static void reap_cb(void *arg)
 
 static bool can_read(const struct sk_http_conn *c)
 {
-    return !c->peer_eof && !c->close_after && buf_pending(&c->in) < HOLD_MAX;
+    return !c->peer_eof && !c->close_after && buf_pending(&c->in) < HOLD_MAX &&
+           !(c->owned && c->owned->raw_paused);
 }
 
 static void conn_update_io(struct sk_http_conn *c)
@@ -1457,6 +1461,56 @@ void sk_http_req_abort(struct sk_http_req *req)
     }
 }
 
+/* ---- upgraded connections (http_upgrade.c speaks WebSocket on them) ---- */
+
+sk_err sk_http_upgrade(struct sk_http_req *req, const char *extra_headers, sk_http_raw_fn fn,
+                       void *arg)
+{
+    struct sk_http_conn *c = req->conn;
+    if (req->st != R_OWNED || !req->upgrade || !fn || (extra_headers && !extra_ok(extra_headers)))
+        return SK_EINVAL;
+    if (!c || c->st != C_OPEN) return SK_ECLOSED;
+    out_printf(c, "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n");
+    if (req->rh) out_append(c, req->rh, req->rhlen);
+    if (extra_headers) out_puts(c, extra_headers);
+    out_puts(c, "\r\n");
+    req->head_sent = true;
+    req->st = R_UPGRADED;
+    req->raw_fn = fn;
+    req->raw_arg = arg;
+    conn_flush(c);
+    /* bytes that came with the request belong to the new protocol; they
+     * are handed over on the next turn, never inside the owner's call */
+    if (c->st == C_OPEN && (buf_pending(&c->in) || (c->ssl && SSL_has_pending(c->ssl))))
+        c->resume = true;
+    conn_update_io(c);
+    return c->st == C_OPEN ? SK_OK : SK_ECLOSED;
+}
+
+ssize_t sk_http_raw_write(struct sk_http_req *req, const void *data, size_t len)
+{
+    struct sk_http_conn *c = req->conn;
+    if (!c || c->st != C_OPEN || req->st != R_UPGRADED) return -1;
+    if (len) {
+        out_append(c, data, len);
+        conn_flush(c);
+        conn_update_io(c);
+    }
+    return c->st == C_OPEN ? (ssize_t)out_pending(c) : -1;
+}
+
+void sk_http_raw_pause(struct sk_http_req *req, bool paused)
+{
+    struct sk_http_conn *c = req->conn;
+    if (req->st != R_UPGRADED || req->raw_paused == paused) return;
+    req->raw_paused = paused;
+    if (!c || c->st != C_OPEN) return;
+    /* reading again: TLS may hold decrypted bytes the socket will not
+     * announce, so look on the next turn */
+    if (!paused) c->resume = true;
+    conn_update_io(c);
+}
+
 /* The transport answers the request itself and closes the connection. */
 static void conn_reject(struct sk_http_conn *c, int status, const char *msg, const char *why)
 {
@@ -1539,6 +1593,15 @@ static void conn_input(struct sk_http_conn *c, const char *data, size_t len)
 {
     c->srv->st.bytes_in += len;
     if (c->close_after) return; /* an answer that ends the connection is queued */
+    if (c->owned && c->owned->st == R_UPGRADED) {
+        if (buf_pending(&c->in) || c->owned->raw_paused) {
+            buf_append(&c->in, data, len); /* after what waits already */
+            c->resume = true;
+            return;
+        }
+        c->owned->raw_fn(c->owned, data, len, c->owned->raw_arg);
+        return;
+    }
     if (buf_pending(&c->in) || c->owned) {
         buf_append(&c->in, data, len);
         if (!c->owned) parse_held(c);
@@ -1612,6 +1675,19 @@ static void conn_read(struct sk_http_conn *c)
 static void conn_resume(struct sk_http_conn *c)
 {
     c->resume = false;
+    if (c->owned && c->owned->st == R_UPGRADED && c->st == C_OPEN) {
+        struct sk_http_req *r = c->owned;
+        if (r->raw_paused) return;
+        if (buf_pending(&c->in)) {
+            /* what arrived with the request; the handler may end r */
+            struct buf held = c->in;
+            memset(&c->in, 0, sizeof(c->in));
+            r->raw_fn(r, held.p + held.off, buf_pending(&held), r->raw_arg);
+            buf_free(&held);
+        }
+        if (c->st == C_OPEN && c->owned == r && !c->mem) conn_read(c);
+        return;
+    }
     if (c->owned || c->st != C_OPEN) return;
     bool more = !c->mem && (c->in_capped || (c->ssl && SSL_has_pending(c->ssl)));
     parse_held(c);

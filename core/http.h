@@ -242,6 +242,31 @@ void sk_http_stream_end(struct sk_http_req *req);
  * its close callback. */
 void sk_http_req_abort(struct sk_http_req *req);
 
+/* ---- upgraded connections (HTTP/1.1 Upgrade; http_upgrade.c builds
+ * WebSocket on these) ----
+ * The client's bytes after the request, in order, on the loop. The handler
+ * may call sk_http_raw_write, sk_http_raw_pause and sk_http_req_abort. */
+typedef void (*sk_http_raw_fn)(struct sk_http_req *req, const void *data, size_t len, void *arg);
+
+/* Answer an owned request that asked to upgrade (Connection: Upgrade)
+ * with "101 Switching Protocols", "Connection: Upgrade", the headers added
+ * so far and extra_headers (complete "Name: value\r\n" lines: Upgrade,
+ * Sec-WebSocket-Accept, ...), then hand every byte the client sends from
+ * now on to fn. The owner still ends req, with sk_http_req_abort (output
+ * queued by then still goes out, then the connection closes); the close
+ * callback tells it that the client went away. SK_EINVAL when req is not
+ * an owned upgrade request or a header line is bad, SK_ECLOSED when the
+ * client is gone. */
+sk_err sk_http_upgrade(struct sk_http_req *req, const char *extra_headers, sk_http_raw_fn fn,
+                       void *arg);
+/* Queue bytes on an upgraded connection and try to send them. Returns the
+ * bytes waiting in the connection's output (0 when all went out), or -1
+ * when the client is gone or req is not upgraded. len 0 only asks. */
+ssize_t sk_http_raw_write(struct sk_http_req *req, const void *data, size_t len);
+/* Stop (true) or resume (false) reading the client's bytes: the way an
+ * owner whose consumer is slow pushes back on the client (TCP fills up). */
+void sk_http_raw_pause(struct sk_http_req *req, bool paused);
+
 /* ---- memory connections: the whole connection state machine without a
  * socket, for unit tests and fuzzing ---- */
 

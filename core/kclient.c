@@ -1,5 +1,5 @@
 /* The CLI's API client of kclient.h: kubeconfig resolution as kubectl does
- * it, and requests over the dlopen'ed libcurl of curl.h. */
+ * it, and requests over the lean HTTP client of khttp.h. */
 #include "kclient.h"
 
 #include <errno.h>
@@ -12,8 +12,8 @@
 
 #include "api.h"
 #include "config.h"
-#include "curl.h"
 #include "json.h"
+#include "khttp.h"
 #include "mem.h"
 #include "val.h"
 #include "yaml.h"
@@ -25,6 +25,7 @@ void sk_kconn_free(struct sk_kconn *c)
     if (!c) return;
     free(c->source);
     free(c->context);
+    free(c->ns);
     free(c->server);
     free(c->ca_file);
     free(c->ca_data);
@@ -165,10 +166,12 @@ static sk_err parse_doc(const struct sk_val *doc, const char *fname, const char 
         return sk_fail(err, SK_ENOENT, "context \"%s\" does not exist in %s", ctx, fname);
     if (rc) return rc;
     c->context = sk_xstrdup(ctx);
-    const char *cluster, *user;
+    const char *cluster, *user, *cns;
     if ((rc = str_field(cx, "cluster", "context", fname, &cluster, err)) ||
-        (rc = str_field(cx, "user", "context", fname, &user, err)))
+        (rc = str_field(cx, "user", "context", fname, &user, err)) ||
+        (rc = str_field(cx, "namespace", "context", fname, &cns, err)))
         return rc;
+    if (cns && *cns) c->ns = sk_xstrdup(cns);
     if (!cluster || !*cluster)
         return sk_fail(err, SK_EINVAL, "%s: context \"%s\" names no cluster", fname, ctx);
     rc = find_named(doc, "clusters", "cluster", cluster, fname, &cl, err);
@@ -389,52 +392,22 @@ sk_err sk_kclient_resolve(const struct sk_kclient_opts *o, struct sk_kconn **out
 
 /* ---- requests ---- */
 
+/* Requests go through the lean client in khttp.c: loading libcurl would
+ * cost each CLI run more than the whole request (docs/architecture.md). */
 struct sk_kclient {
-    const struct sk_curl_api *C;
-    CURL *h;
-    struct sk_kconn c; /* copies */
+    struct sk_khttp *h;
 };
-
-static char *dupn(const char *p, size_t n)
-{
-    if (!p) return NULL;
-    char *d = sk_xmalloc(n + 1);
-    memcpy(d, p, n);
-    d[n] = 0;
-    return d;
-}
 
 sk_err sk_kclient_new(const struct sk_kconn *conn, struct sk_kclient **out, struct sk_error **err)
 {
-    struct sk_error *e = NULL;
-    const struct sk_curl_api *C = sk_curl(&e);
-    if (!C) {
-        sk_fail(err, SK_ENOENT, "talking to the API needs libcurl (libcurl4): %s",
-                sk_error_msg(e, SK_ENOENT));
-        sk_error_free(e);
-        return SK_ENOENT;
-    }
     if (!conn->server || !*conn->server)
         return sk_fail(err, SK_EINVAL, "no server URL (%s)", conn->source ? conn->source : "");
     struct sk_kclient *k = sk_xcalloc(1, sizeof(*k));
-    k->C = C;
-    k->h = C->curl_easy_init();
-    if (!k->h) {
+    sk_err rc = sk_khttp_new(conn, &k->h, err);
+    if (rc) {
         free(k);
-        return sk_fail(err, SK_ENOMEM, "curl_easy_init failed");
+        return rc;
     }
-    k->c.server = sk_xstrdup(conn->server);
-    k->c.ca_file = conn->ca_file ? sk_xstrdup(conn->ca_file) : NULL;
-    k->c.ca_data = dupn(conn->ca_data, conn->ca_len);
-    k->c.ca_len = conn->ca_len;
-    k->c.insecure = conn->insecure;
-    k->c.token = conn->token ? sk_xstrdup(conn->token) : NULL;
-    k->c.cert_file = conn->cert_file ? sk_xstrdup(conn->cert_file) : NULL;
-    k->c.key_file = conn->key_file ? sk_xstrdup(conn->key_file) : NULL;
-    k->c.cert_data = dupn(conn->cert_data, conn->cert_len);
-    k->c.cert_len = conn->cert_len;
-    k->c.key_data = dupn(conn->key_data, conn->key_len);
-    k->c.key_len = conn->key_len;
     *out = k;
     return SK_OK;
 }
@@ -442,16 +415,13 @@ sk_err sk_kclient_new(const struct sk_kconn *conn, struct sk_kclient **out, stru
 void sk_kclient_free(struct sk_kclient *k)
 {
     if (!k) return;
-    if (k->h) k->C->curl_easy_cleanup(k->h);
-    free(k->c.server);
-    free(k->c.ca_file);
-    free(k->c.ca_data);
-    free(k->c.token);
-    free(k->c.cert_file);
-    free(k->c.key_file);
-    free(k->c.cert_data);
-    free(k->c.key_data);
+    sk_khttp_free(k->h);
     free(k);
+}
+
+struct sk_khttp *sk_kclient_http(struct sk_kclient *k)
+{
+    return k->h;
 }
 
 void sk_kresp_free(struct sk_kresp *r)
@@ -462,149 +432,10 @@ void sk_kresp_free(struct sk_kresp *r)
     r->body = r->header = NULL;
 }
 
-struct xfer {
-    struct sk_kclient *k;
-    const struct sk_kreq *req;
-    struct sk_kresp *resp;
-    struct sk_buf body;
-    size_t max;
-    bool too_big, aborted;
-};
-
-static size_t on_write(char *p, size_t sz, size_t nm, void *arg)
-{
-    struct xfer *x = arg;
-    size_t n = sz * nm;
-    long code = 0;
-    x->k->C->curl_easy_getinfo(x->k->h, CURLINFO_RESPONSE_CODE, &code);
-    if (x->req->on_data && code >= 200 && code < 300) {
-        if (x->req->on_data(x->req->arg, p, n)) {
-            x->aborted = true;
-            return 0;
-        }
-        return n;
-    }
-    if (x->body.len + n > x->max) {
-        x->too_big = true;
-        return 0;
-    }
-    sk_buf_append(&x->body, p, n);
-    return n;
-}
-
-static size_t on_header(char *p, size_t sz, size_t nm, void *arg)
-{
-    struct xfer *x = arg;
-    size_t n = sz * nm;
-    const char *want = x->req->header;
-    size_t wl = want ? strlen(want) : 0;
-    if (wl && n > wl && p[wl] == ':' && !strncasecmp(p, want, wl)) {
-        const char *v = p + wl + 1;
-        size_t vl = n - wl - 1;
-        while (vl && (*v == ' ' || *v == '\t'))
-            v++, vl--;
-        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-            vl--;
-        free(x->resp->header);
-        x->resp->header = dupn(v, vl);
-    }
-    return n;
-}
-
 sk_err sk_kclient_do(struct sk_kclient *k, const struct sk_kreq *req, struct sk_kresp *resp,
                      struct sk_error **err)
 {
-    const struct sk_curl_api *C = k->C;
-    CURL *h = k->h;
-    memset(resp, 0, sizeof(*resp));
-    C->curl_easy_reset(h);
-    char *url = sk_xasprintf("%s%s", k->c.server, req->path);
-    char errbuf[CURL_ERROR_SIZE] = "";
-    struct xfer x = {
-            .k = k, .req = req, .resp = resp, .max = req->max_body ? req->max_body : 64u << 20};
-    struct curl_slist *hdrs = NULL;
-    FILE *bf = NULL;
-    const char *method = req->method ? req->method : "GET";
-    C->curl_easy_setopt(h, CURLOPT_URL, url);
-    C->curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-    C->curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    C->curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_write);
-    C->curl_easy_setopt(h, CURLOPT_WRITEDATA, &x);
-    C->curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-    C->curl_easy_setopt(h, CURLOPT_HEADERDATA, &x);
-    C->curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
-    if (req->timeout > 0) C->curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(req->timeout * 1000));
-    C->curl_easy_setopt(h, CURLOPT_USERAGENT, "skiff/" SKIFF_VERSION);
-    if (k->c.insecure) {
-        C->curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
-        C->curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
-    }
-    struct curl_blob ca = {.data = k->c.ca_data, .len = k->c.ca_len, .flags = CURL_BLOB_NOCOPY};
-    if (k->c.ca_data) C->curl_easy_setopt(h, CURLOPT_CAINFO_BLOB, &ca);
-    if (k->c.ca_file) C->curl_easy_setopt(h, CURLOPT_CAINFO, k->c.ca_file);
-    struct curl_blob cb = {.data = k->c.cert_data, .len = k->c.cert_len, .flags = CURL_BLOB_NOCOPY};
-    struct curl_blob kb = {.data = k->c.key_data, .len = k->c.key_len, .flags = CURL_BLOB_NOCOPY};
-    if (k->c.cert_data) C->curl_easy_setopt(h, CURLOPT_SSLCERT_BLOB, &cb);
-    if (k->c.key_data) C->curl_easy_setopt(h, CURLOPT_SSLKEY_BLOB, &kb);
-    if (k->c.cert_file) C->curl_easy_setopt(h, CURLOPT_SSLCERT, k->c.cert_file);
-    if (k->c.key_file) C->curl_easy_setopt(h, CURLOPT_SSLKEY, k->c.key_file);
-    char *auth = NULL;
-    if (k->c.token && *k->c.token) {
-        auth = sk_xasprintf("Authorization: Bearer %s", k->c.token);
-        hdrs = C->curl_slist_append(hdrs, auth);
-    }
-    hdrs = C->curl_slist_append(hdrs, "Accept: application/json, */*");
-    char *ct = NULL;
-    if (req->content_type) {
-        ct = sk_xasprintf("Content-Type: %s", req->content_type);
-        hdrs = C->curl_slist_append(hdrs, ct);
-    }
-    sk_err rc = SK_OK;
-    if (req->body_file) {
-        bf = fopen(req->body_file, "rb");
-        struct stat st;
-        if (!bf || fstat(fileno(bf), &st)) {
-            rc = sk_fail_sys(err, errno, "open %s", req->body_file);
-            goto out;
-        }
-        C->curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-        C->curl_easy_setopt(h, CURLOPT_READDATA, bf); /* curl's default reader: fread */
-        C->curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)st.st_size);
-        hdrs = C->curl_slist_append(hdrs, "Expect:");
-    } else if (req->body || !strcmp(method, "POST") || !strcmp(method, "PUT") ||
-               !strcmp(method, "PATCH")) {
-        C->curl_easy_setopt(h, CURLOPT_POSTFIELDS, req->body ? req->body : "");
-        C->curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)req->body_len);
-        hdrs = C->curl_slist_append(hdrs, "Expect:");
-    }
-    if (strcmp(method, "GET")) C->curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
-    C->curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-    CURLcode cc = C->curl_easy_perform(h);
-    long code = 0;
-    C->curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-    resp->status = (int)code;
-    if (x.aborted) {
-        rc = sk_fail(err, SK_ECLOSED, "transfer from %s stopped", url);
-    } else if (x.too_big) {
-        rc = sk_fail(err, SK_ETOOBIG, "response from %s is over %zu bytes", url, x.max);
-    } else if (cc != CURLE_OK) {
-        rc = sk_fail(err, cc == CURLE_OPERATION_TIMEDOUT ? SK_ETIMEDOUT : SK_ECLOSED,
-                     "Unable to connect to the server: %s",
-                     errbuf[0] ? errbuf : C->curl_easy_strerror(cc));
-    }
-out:
-    if (bf) fclose(bf);
-    C->curl_slist_free_all(hdrs);
-    free(auth);
-    free(ct);
-    free(url);
-    if (rc) {
-        sk_buf_free(&x.body);
-        sk_kresp_free(resp);
-        return rc;
-    }
-    if (x.body.len || !req->on_data) resp->body = sk_buf_take(&x.body, &resp->body_len);
-    return SK_OK;
+    return sk_khttp_do(k->h, req, resp, err);
 }
 
 char *sk_kclient_error_line(const struct sk_kresp *r)

@@ -1,8 +1,9 @@
 /* The CLI's Kubernetes API client: finds the connection the way kubectl
  * does (--kubeconfig, $KUBECONFIG, ~/.kube/config, and on a node the
- * agent's own admin credentials), then makes requests over libcurl (loaded
- * with dlopen, see curl.h) with streamed responses and kubectl-like
- * errors. For `skiff image` in agent mode and the kubectl-like CLI.
+ * agent's own admin credentials), then makes requests over a lean
+ * HTTP/1.1 client (khttp.h: OpenSSL and http-parser, one keep-alive
+ * connection) with streamed responses and kubectl-like errors. For `skiff image` in agent mode and
+ * the kubectl-like CLI.
  *
  * Everything here blocks (files, network): CLI processes only, never the
  * agent's loop. Not thread-safe per client; one client per thread. */
@@ -35,6 +36,7 @@ struct sk_kclient_opts {
 struct sk_kconn {
     char *source;  /* "kubeconfig /root/.kube/config" or "agent data dir /var/lib/skiff" */
     char *context; /* the context used, or NULL */
+    char *ns;      /* the context's namespace, or NULL */
     char *server;  /* https://host:port, no trailing '/' */
     char *ca_file; /* certificate-authority path, or NULL */
     char *ca_data; /* PEM bytes (certificate-authority-data decoded), or NULL */
@@ -67,9 +69,12 @@ void sk_kconn_free(struct sk_kconn *c); /* NULL ok */
 struct sk_kclient;
 
 /* A client for conn (copied what it needs; conn may be freed after).
- * Fails when libcurl cannot be loaded. */
+ * Fails on a malformed server URL or unreadable TLS material; does not
+ * connect yet. */
 sk_err sk_kclient_new(const struct sk_kconn *conn, struct sk_kclient **out, struct sk_error **err);
 void sk_kclient_free(struct sk_kclient *k); /* NULL ok */
+/* The client's connection, for protocol upgrades (khttp.h). Borrowed. */
+struct sk_khttp *sk_kclient_http(struct sk_kclient *k);
 
 /* Response bytes as they arrive, for 2xx answers only (an error answer is
  * collected into resp->body instead). Return 0 to go on, non-zero to
@@ -85,9 +90,11 @@ struct sk_kreq {
     const char *body_file;      /* ... or from this file (streamed) */
     sk_kclient_data_fn on_data; /* NULL: collect the body into resp->body */
     void *arg;
-    size_t max_body;    /* limit on a collected body; 0: 64 MiB */
-    const char *header; /* the value of this response header goes to resp->header */
-    double timeout;     /* seconds for the whole request; 0: none */
+    size_t max_body;            /* limit on a collected body; 0: 64 MiB */
+    const char *header;         /* the value of this response header goes to resp->header */
+    double timeout;             /* seconds for the whole request; 0: none */
+    const char *accept;         /* Accept header; NULL: the JSON default */
+    const char *const *headers; /* extra "Name: value" lines, NULL-terminated, or NULL */
 };
 
 struct sk_kresp {

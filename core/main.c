@@ -2,6 +2,8 @@
  * the first argument, as kubectl does on its verbs. */
 #include "agent.h"
 #include "../plugins/images/cli.h"
+#include "../plugins/runtime/rt.h"
+#include "cli.h"
 #include "cli_kubeconfig.h"
 #include "cli_ping.h"
 #include "version.h"
@@ -11,20 +13,7 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "skiff runs a small Kubernetes-compatible cluster on edge and IoT machines.\n"
-               "\n"
-               "Usage:\n"
-               "  skiff COMMAND [flags]\n"
-               "\n"
-               "Commands:\n"
-               "  agent       run the node agent (API, store, plugins)\n"
-               "  version     print skiff's version and its libraries'\n"
-               "  image       pull, import, export and list images (skiff image --help)\n"
-               "  kubeconfig  print a kubeconfig for kubectl and client libraries\n"
-               "  ping        check an agent's bus endpoint is alive\n"
-               "  help        show this help\n"
-               "\n"
-               "Use 'skiff COMMAND --help' for more about a command.\n");
+    sk_cli_print_usage(f);
 }
 
 int main(int argc, char **argv)
@@ -35,15 +24,11 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (!strcmp(cmd, "agent")) return sk_agent_main(argc - 1, argv + 1);
+    if (!strcmp(cmd, "runtime-shim")) return rt_shim_main(argc - 1, argv + 1);
     if (!strcmp(cmd, "image")) return skiff_images_cli(argc - 1, argv + 1);
     if (!strcmp(cmd, "kubeconfig")) return sk_cli_kubeconfig(argc - 1, argv + 1);
     if (!strcmp(cmd, "ping")) return sk_cli_ping(argc - 1, argv + 1);
-    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-        if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
-            printf("Print skiff's version and the versions of its libraries.\n\n"
-                   "Usage:\n  skiff version\n");
-            return 0;
-        }
+    if (!strcmp(cmd, "--version")) {
         sk_version_print(stdout);
         return 0;
     }
@@ -51,6 +36,8 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
+    int rc = sk_cli_main(argc - 1, argv + 1);
+    if (rc >= 0) return rc;
     fprintf(stderr, "error: unknown command \"%s\" for \"skiff\"\n", cmd);
     fprintf(stderr, "Run 'skiff --help' for usage.\n");
     return 1;

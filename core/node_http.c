@@ -38,6 +38,7 @@ enum {
     F_CODE = 1u << 12,
     F_MESSAGE = 1u << 13,
     F_BYTES = 1u << 14,
+    F_UPGRADE = 1u << 15,
 };
 
 enum kind { K_UINT, K_INT, K_STR, K_BIN };
@@ -47,11 +48,12 @@ static const struct field {
     unsigned bit;
     enum kind kind;
 } fields[] = {
-        {"sid", F_SID, K_UINT},       {"method", F_METHOD, K_STR},   {"path", F_PATH, K_STR},
-        {"query", F_QUERY, K_STR},    {"ctype", F_CTYPE, K_STR},     {"blen", F_BLEN, K_UINT},
-        {"window", F_WINDOW, K_UINT}, {"body", F_BODY, K_BIN},       {"off", F_OFF, K_UINT},
-        {"data", F_DATA, K_BIN},      {"status", F_STATUS, K_INT},   {"length", F_LENGTH, K_UINT},
-        {"code", F_CODE, K_INT},      {"message", F_MESSAGE, K_STR}, {"bytes", F_BYTES, K_UINT},
+        {"sid", F_SID, K_UINT},         {"method", F_METHOD, K_STR},   {"path", F_PATH, K_STR},
+        {"query", F_QUERY, K_STR},      {"ctype", F_CTYPE, K_STR},     {"blen", F_BLEN, K_UINT},
+        {"window", F_WINDOW, K_UINT},   {"body", F_BODY, K_BIN},       {"off", F_OFF, K_UINT},
+        {"data", F_DATA, K_BIN},        {"status", F_STATUS, K_INT},   {"length", F_LENGTH, K_UINT},
+        {"code", F_CODE, K_INT},        {"message", F_MESSAGE, K_STR}, {"bytes", F_BYTES, K_UINT},
+        {"upgrade", F_UPGRADE, K_UINT},
 };
 
 static bool type_fields(uint32_t type, unsigned *required, unsigned *optional)
@@ -60,7 +62,9 @@ static bool type_fields(uint32_t type, unsigned *required, unsigned *optional)
     switch (type) {
     case SKIFF_MSG_NODE_HTTP_REQ:
         *required = F_SID | F_METHOD | F_PATH | F_QUERY | F_CTYPE | F_BLEN | F_WINDOW | F_BODY;
+        *optional = F_UPGRADE;
         return true;
+    case SKIFF_MSG_NODE_HTTP_INPUT: *required = F_SID | F_DATA; return true;
     case SKIFF_MSG_NODE_HTTP_BODY: *required = F_SID | F_OFF | F_DATA; return true;
     case SKIFF_MSG_NODE_HTTP_HEAD:
         *required = F_SID | F_STATUS | F_CTYPE;
@@ -102,6 +106,11 @@ static sk_err check_ranges(uint32_t type, const struct sk_nh_body *b, unsigned h
         if (type == SKIFF_MSG_NODE_HTTP_REQ && b->data_len > b->blen)
             return sk_fail(err, SK_EPROTO, "body chunk is longer than blen");
     }
+    if (type == SKIFF_MSG_NODE_HTTP_INPUT && (!b->data_len || b->data_len > SK_NH_BODY_CHUNK))
+        return sk_fail(err, SK_EPROTO, "input frame of %zu bytes is outside 1..%u", b->data_len,
+                       SK_NH_BODY_CHUNK);
+    if ((have & F_UPGRADE) && b->upgrade > 1)
+        return sk_fail(err, SK_EPROTO, "upgrade must be 0 or 1");
     if (type == SKIFF_MSG_NODE_HTTP_DATA && b->data_len > SK_NH_DATA_CHUNK)
         return sk_fail(err, SK_EPROTO, "data of %zu bytes is over %u", b->data_len,
                        SK_NH_DATA_CHUNK);
@@ -326,6 +335,7 @@ sk_err sk_nh_decode(uint32_t type, const void *buf, size_t len, struct sk_nh_bod
         case F_WINDOW: out->window = v.u; break;
         case F_OFF: out->off = v.u; break;
         case F_BYTES: out->bytes = v.u; break;
+        case F_UPGRADE: out->upgrade = v.u; break;
         case F_LENGTH: out->length = v.u > INT64_MAX ? INT64_MAX : (int64_t)v.u; break;
         case F_STATUS: out->status = iv; break;
         case F_CODE: out->code = iv; break;
@@ -485,6 +495,16 @@ struct skiff_http_stream {
     void (*gone_fn)(void *arg);
     void *cb_arg;
     struct sk_timer *flush_t;
+    /* upgraded streams (ABI 1.3): each write is one length-prefixed
+     * frame; the requester's INPUT frames wait in `in` until the plugin
+     * takes them */
+    bool upgraded;
+    void (*in_fn)(void *arg, const void *data, size_t len);
+    void *in_arg;
+    bool in_paused;
+    struct bq in; /* [u32 length][frame]... */
+    uint64_t in_taken, in_acked;
+    struct sk_timer *in_t;
 };
 
 struct sk_node_http {
@@ -506,6 +526,8 @@ static void stream_free(struct skiff_http_stream *s)
     if (s->next) s->next->prev = s->prev;
     nh->nstreams--;
     sk_timer_cancel(s->flush_t);
+    sk_timer_cancel(s->in_t);
+    bq_free(&s->in);
     free(s->method);
     free(s->path);
     free(s->query);
@@ -567,6 +589,10 @@ static void stream_gone(struct skiff_http_stream *s)
     s->gone = true;
     sk_timer_cancel(s->flush_t);
     s->flush_t = NULL;
+    sk_timer_cancel(s->in_t);
+    s->in_t = NULL;
+    s->in_fn = NULL;
+    bq_free(&s->in);
     bq_free(&s->out);
     void (*fn)(void *) = s->gone_fn;
     s->gone_fn = NULL;
@@ -703,6 +729,7 @@ static void dispatch(struct skiff_http_stream *s)
             .content_type = s->ctype,
             .body = s->body ? s->body : "",
             .body_len = s->blen,
+            .upgraded = s->upgraded,
     };
     SK_DEBUG(WHO, "request method=%s path=%s plugin=%s", s->method, s->path, r->owner_name);
     r->fn(r->arg, &req, s);
@@ -741,6 +768,7 @@ static void on_req(struct sk_node_http *nh, const struct skiff_msg *m, const str
     s->ctype = strndup_str(&b->ctype);
     s->window = (size_t)b->window;
     s->blen = (size_t)b->blen;
+    s->upgraded = b->upgrade == 1;
     if (s->blen) {
         s->body = sk_try_malloc(s->blen + 1, nh->max_body + 1);
         if (!s->body) {
@@ -786,6 +814,90 @@ static void on_ack(struct sk_node_http *nh, const struct skiff_msg *m, const str
     if (!s->flush_t) stream_flush(s);
 }
 
+/* ---- upgraded streams: the requester's input ---- */
+
+/* Tell the requester how much input the plugin took: every quarter
+ * window, and whenever nothing is left waiting. */
+static void input_ack(struct skiff_http_stream *s)
+{
+    if (s->in_taken == s->in_acked) return;
+    if (s->in_taken - s->in_acked < s->window / 4 && bq_len(&s->in)) return;
+    struct enc e;
+    enc_init(&e, 2);
+    enc_uint(&e, "sid", s->sid);
+    enc_uint(&e, "bytes", s->in_taken);
+    if (enc_send(s->nh->ep, s->to, SKIFF_MSG_NODE_HTTP_ACK, &e) == SK_OK) s->in_acked = s->in_taken;
+}
+
+/* Hand waiting frames to the plugin while it takes them. Runs only from
+ * loop callbacks (bus handler, timer), never inside a plugin's call. The
+ * plugin may end the stream from its callback; s stays allocated until the
+ * flush timer (http_end without gone never frees at once). */
+static void input_deliver(struct skiff_http_stream *s)
+{
+    while (bq_len(&s->in) && s->in_fn && !s->in_paused && !s->ended && !s->gone) {
+        const uint8_t *p = (const uint8_t *)s->in.p + s->in.off;
+        size_t n = ((size_t)p[0] << 24) | ((size_t)p[1] << 16) | ((size_t)p[2] << 8) | p[3];
+        s->in.off += 4 + n;
+        s->in_taken += n;
+        s->in_fn(s->in_arg, p + 4, n);
+    }
+    if (!bq_len(&s->in)) s->in.off = s->in.len = 0;
+    if (!s->gone && !s->ended) input_ack(s);
+}
+
+static void input_cb(void *arg)
+{
+    struct skiff_http_stream *s = arg;
+    s->in_t = NULL;
+    input_deliver(s);
+}
+
+static void input_schedule(struct skiff_http_stream *s)
+{
+    if (s->in_t || s->gone || !bq_len(&s->in)) return;
+    s->in_t = sk_timer_add(s->nh->loop, 0, 0, input_cb, s);
+}
+
+static void on_input(struct sk_node_http *nh, const struct skiff_msg *m, const struct sk_nh_body *b)
+{
+    struct skiff_http_stream *s = stream_find(nh, m->from, b->sid);
+    if (!s || s->gone || s->ended) return; /* over meanwhile */
+    if (!s->upgraded) {
+        sk_log(SK_LOG_WARN, WHO, "dropped input for a stream that is not upgraded path=%s",
+               s->path);
+        return;
+    }
+    /* the requester keeps its input within the window; more is a bug or
+     * an attack, and ends the stream rather than growing without bound */
+    if (s->in_taken + bq_len(&s->in) + b->data_len > s->in_acked + 2 * (uint64_t)s->window) {
+        send_end(nh, s->to, s->sid, 400, "input beyond the window");
+        stream_gone(s);
+        return;
+    }
+    uint8_t h[4] = {(uint8_t)(b->data_len >> 24), (uint8_t)(b->data_len >> 16),
+                    (uint8_t)(b->data_len >> 8), (uint8_t)b->data_len};
+    bq_append(&s->in, h, 4);
+    bq_append(&s->in, b->data, b->data_len);
+    if (s->dispatched && !s->in_t) input_deliver(s);
+}
+
+void sk_nh_on_input(struct skiff_http_stream *s,
+                    void (*input)(void *arg, const void *data, size_t len), void *arg)
+{
+    if (!s || s->ended || s->gone) return;
+    s->in_fn = input;
+    s->in_arg = arg;
+    if (input && !s->in_paused) input_schedule(s);
+}
+
+void sk_nh_input_pause(struct skiff_http_stream *s, bool paused)
+{
+    if (!s || s->ended || s->gone) return;
+    s->in_paused = paused;
+    if (!paused && s->in_fn) input_schedule(s);
+}
+
 static void nh_msg(void *arg, const struct skiff_msg *m)
 {
     struct sk_node_http *nh = arg;
@@ -801,6 +913,7 @@ static void nh_msg(void *arg, const struct skiff_msg *m)
     case SKIFF_MSG_NODE_HTTP_REQ: on_req(nh, m, &b); break;
     case SKIFF_MSG_NODE_HTTP_BODY: on_body(nh, m, &b); break;
     case SKIFF_MSG_NODE_HTTP_ACK: on_ack(nh, m, &b); break;
+    case SKIFF_MSG_NODE_HTTP_INPUT: on_input(nh, m, &b); break;
     case SKIFF_MSG_NODE_HTTP_CANCEL: {
         struct skiff_http_stream *s = stream_find(nh, m->from, b.sid);
         if (s && !s->gone) stream_gone(s);
@@ -914,6 +1027,13 @@ int sk_nh_write(struct skiff_http_stream *s, const void *data, size_t len)
     if (!s || s->ended || !s->head_called || s->gone) return -1;
     if (!len) return 0;
     if (!data) return -1;
+    if (s->upgraded && s->status < 300) {
+        /* one frame per write: the requester finds the boundaries again */
+        if (len > SK_NH_FRAME_MAX) return -1;
+        uint8_t h[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+                        (uint8_t)len};
+        bq_append(&s->out, h, 4);
+    }
     bq_append(&s->out, data, len);
     size_t p = pending_of(s);
     if (p > s->peak) s->peak = p;
@@ -964,6 +1084,11 @@ struct sk_nh_call {
     bool in_cb;     /* an event callback is running */
     bool cancelled; /* cancelled from inside it: freed when it returns */
     bool done;      /* end was delivered: nothing left to cancel */
+    /* upgraded calls: input frames sent, taken by the node's plugin, and
+     * those waiting for the window or for room on the bus */
+    uint64_t in_sent, in_acked;
+    struct bq inq; /* [u32 length][frame]... */
+    struct sk_timer *in_t;
 };
 
 struct sk_nh_client {
@@ -983,6 +1108,8 @@ static void call_free(struct sk_nh_call *call)
         c->calls = call->next;
     if (call->next) call->next->prev = call->prev;
     c->ncalls--;
+    sk_timer_cancel(call->in_t);
+    bq_free(&call->inq);
     free(call);
 }
 
@@ -1010,6 +1137,66 @@ static void call_fail(struct sk_nh_call *call, int code, const char *msg)
     call->done = true;
     if (call->ops.end) call->ops.end(call->arg, code, msg);
     call_free(call);
+}
+
+static void call_input_flush(struct sk_nh_call *call);
+
+static void call_input_cb(void *arg)
+{
+    struct sk_nh_call *call = arg;
+    call->in_t = NULL;
+    call_input_flush(call);
+}
+
+/* Send waiting input while the window and the bus allow; tell the owner
+ * once its input is all sent and the window is at least half open. */
+static void call_input_flush(struct sk_nh_call *call)
+{
+    bool had = bq_len(&call->inq) > 0;
+    while (bq_len(&call->inq)) {
+        const uint8_t *p = (const uint8_t *)call->inq.p + call->inq.off;
+        size_t n = ((size_t)p[0] << 24) | ((size_t)p[1] << 16) | ((size_t)p[2] << 8) | p[3];
+        if (call->in_sent - call->in_acked + n > call->window) break;
+        struct enc e;
+        enc_init(&e, 2);
+        enc_uint(&e, "sid", call->sid);
+        enc_bin(&e, "data", p + 4, n);
+        sk_err rc = enc_send(call->c->ep, call->to, SKIFF_MSG_NODE_HTTP_INPUT, &e);
+        if (rc == SK_EAGAIN) {
+            if (!call->in_t)
+                call->in_t = sk_timer_add(call->c->loop, RETRY_SECS, 0, call_input_cb, call);
+            return;
+        }
+        if (rc) {
+            bq_free(&call->inq); /* the node is gone: its END or the owner's cancel follows */
+            return;
+        }
+        call->inq.off += 4 + n;
+        call->in_sent += n;
+    }
+    if (!bq_len(&call->inq)) call->inq.off = call->inq.len = 0;
+    bool open = !bq_len(&call->inq) && call->in_sent - call->in_acked <= call->window / 2;
+    if (open && (had || call->in_sent != call->in_acked) && call->ops.input_drain && !call->in_cb) {
+        call->in_cb = true;
+        call->ops.input_drain(call->arg);
+        after_cb(call);
+    }
+}
+
+sk_err sk_nh_call_input(struct sk_nh_call *call, const void *frame, size_t len)
+{
+    if (!call || call->cancelled || call->done) return SK_ECLOSED;
+    if (!len || len > SK_NH_BODY_CHUNK) return SK_EINVAL;
+    uint8_t h[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len};
+    bq_append(&call->inq, h, 4);
+    bq_append(&call->inq, frame, len);
+    if (!call->in_t) call->in_t = sk_timer_add(call->c->loop, 0, 0, call_input_cb, call);
+    return SK_OK;
+}
+
+size_t sk_nh_call_input_pending(const struct sk_nh_call *call)
+{
+    return call ? (size_t)(call->in_sent - call->in_acked) + bq_len(&call->inq) : 0;
 }
 
 static void client_msg(void *arg, const struct skiff_msg *m)
@@ -1054,6 +1241,13 @@ static void client_msg(void *arg, const struct skiff_msg *m)
         call->in_cb = true;
         if (call->ops.data) call->ops.data(call->arg, b.data, b.data_len);
         after_cb(call);
+        break;
+    case SKIFF_MSG_NODE_HTTP_ACK:
+        /* upgraded calls: the node's plugin took this much input */
+        if (b.bytes > call->in_sent)
+            return call_fail(call, 502, "the node acknowledged unsent input");
+        if (b.bytes > call->in_acked) call->in_acked = b.bytes;
+        call_input_flush(call);
         break;
     case SKIFF_MSG_NODE_HTTP_END: {
         char msg[512];
@@ -1128,8 +1322,9 @@ struct sk_nh_call *sk_nh_call_start(struct sk_nh_client *c, const char *to,
     size_t blen = rq->body ? rq->body_len : 0;
     size_t first = blen < SK_NH_BODY_CHUNK ? blen : SK_NH_BODY_CHUNK;
     struct enc e;
-    enc_init(&e, 8);
+    enc_init(&e, rq->upgrade ? 9 : 8);
     enc_uint(&e, "sid", call->sid);
+    if (rq->upgrade) enc_uint(&e, "upgrade", 1);
     enc_str(&e, "method", rq->method);
     enc_str(&e, "path", rq->path);
     enc_str(&e, "query", query);

@@ -18,6 +18,15 @@
  * The node keeps sent - acked <= window, so a stream's bytes in flight stay
  * bounded whatever the producer does with http_pending.
  *
+ * Upgraded streams (pods/exec, pods/attach; ABI 1.3): REQ carries
+ * "upgrade": 1 and the stream is bidirectional:
+ *   requester -> node  NODE_HTTP_INPUT data: one client frame (channel
+ *                                      byte first), in order
+ *   node -> requester  NODE_HTTP_ACK   bytes: input the plugin took in all
+ * The requester keeps input sent - acked <= window. A 2xx response's body
+ * is a sequence of frames, each a 4-byte big-endian length and the bytes
+ * of one http_write, so frame boundaries survive the DATA chunking.
+ *
  * Threads: everything here runs on the loop thread. */
 #ifndef SK_NODE_HTTP_H
 #define SK_NODE_HTTP_H
@@ -45,6 +54,8 @@ struct sk_nh_call;
 #define SK_NH_WINDOW_DEFAULT (1024u * 1024)
 #define SK_NH_WINDOW_MIN     SK_NH_DATA_CHUNK
 #define SK_NH_WINDOW_MAX     (16u * 1024 * 1024)
+/* Largest frame of an upgraded stream (one http_write). */
+#define SK_NH_FRAME_MAX (256u * 1024)
 /* Largest request path, query and content type. */
 #define SK_NH_STR_MAX (16u * 1024)
 
@@ -78,6 +89,12 @@ size_t sk_nh_pending(struct skiff_http_stream *s);
 void sk_nh_notify(struct skiff_http_stream *s, void (*drain)(void *arg), void (*gone)(void *arg),
                   void *arg);
 void sk_nh_end(struct skiff_http_stream *s);
+/* ABI 1.3: an upgraded stream's input frames go to input (NULL: held),
+ * on the loop, never inside a plugin's own call; pause holds them (and,
+ * past the window, the client). */
+void sk_nh_on_input(struct skiff_http_stream *s,
+                    void (*input)(void *arg, const void *data, size_t len), void *arg);
+void sk_nh_input_pause(struct skiff_http_stream *s, bool paused);
 
 /* ---- requester side ---- */
 
@@ -96,6 +113,7 @@ struct sk_nh_request {
     const void *body;
     size_t body_len;
     size_t window; /* 0: SK_NH_WINDOW_DEFAULT */
+    bool upgrade;  /* a bidirectional stream: sk_nh_call_input, framed data */
 };
 
 /* A call's events, on the loop. length is the body's length when the node
@@ -107,6 +125,8 @@ struct sk_nh_call_ops {
     void (*head)(void *arg, int status, const char *content_type, long long length);
     void (*data)(void *arg, const void *p, size_t n);
     void (*end)(void *arg, int code, const char *message);
+    /* upgraded calls: the input window opened again (may be NULL) */
+    void (*input_drain)(void *arg);
 };
 
 /* Send a request to the node endpoint at `to` (SK_NH_ENDPOINT, or
@@ -119,6 +139,13 @@ struct sk_nh_call *sk_nh_call_start(struct sk_nh_client *c, const char *to,
 /* The caller's client took bytes of the data delivered so far (cumulative
  * count); acknowledgements go to the node as the window requires. */
 void sk_nh_call_consumed(struct sk_nh_call *call, uint64_t total);
+/* Upgraded calls: queue one client frame (1..SK_NH_BODY_CHUNK bytes,
+ * copied) for the node; it leaves as the window allows. SK_EINVAL for a
+ * bad length, SK_ECLOSED once the call is over. */
+sk_err sk_nh_call_input(struct sk_nh_call *call, const void *frame, size_t len);
+/* Input queued or not yet taken by the node's plugin: a caller pauses its
+ * client above the window and resumes from input_drain. */
+size_t sk_nh_call_input_pending(const struct sk_nh_call *call);
 /* Stop the call: the node is told (its plugin sees gone), the call freed. */
 void sk_nh_call_cancel(struct sk_nh_call *call);
 /* Calls open now (tests). */
@@ -135,6 +162,7 @@ struct sk_nh_body {
     uint64_t sid;
     struct sk_nh_str method, path, query, ctype, message;
     uint64_t blen, window, off, bytes;
+    uint64_t upgrade;             /* REQ: 1 for an upgraded (bidirectional) stream */
     int64_t status, code, length; /* length -1 when absent */
     const void *data;             /* body chunk (REQ, BODY) or response bytes (DATA, HEAD) */
     size_t data_len;

@@ -437,6 +437,8 @@ static const struct skiff_host host_table = {
         .http_pending = sk_nh_pending,
         .http_notify = sk_nh_notify,
         .http_end = sk_nh_end,
+        .http_on_input = sk_nh_on_input,
+        .http_input_pause = sk_nh_input_pause,
 };
 
 /* A plugin built for an older minor gets the table as that minor defined
@@ -446,11 +448,22 @@ static const struct skiff_host host_table = {
  * Minor 0 gets the 1.1 table: the store functions shipped while
  * SKIFF_ABI_MINOR still read 0, so plugins built then declare 1.0 and use
  * them. */
-static struct skiff_host host_table_1_1;
+static struct skiff_host host_table_1_1, host_table_1_2;
 
 static const struct skiff_host *host_for(uint32_t minor)
 {
-    if (minor >= 2) return &host_table;
+    if (minor >= 3) return &host_table;
+    if (minor == 2) {
+        struct skiff_host *h2 = &host_table_1_2;
+        if (!h2->struct_size) {
+            *h2 = host_table;
+            h2->abi_minor = 2;
+            h2->http_on_input = NULL;
+            h2->http_input_pause = NULL;
+            h2->struct_size = offsetof(struct skiff_host, http_on_input);
+        }
+        return h2;
+    }
     struct skiff_host *h = &host_table_1_1;
     if (!h->struct_size) {
         *h = host_table;
@@ -461,6 +474,8 @@ static const struct skiff_host *host_for(uint32_t minor)
         h->http_pending = NULL;
         h->http_notify = NULL;
         h->http_end = NULL;
+        h->http_on_input = NULL;
+        h->http_input_pause = NULL;
         h->struct_size = offsetof(struct skiff_host, http_serve);
     }
     return h;

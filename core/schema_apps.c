@@ -741,6 +741,8 @@ static void daemonset_validate(const struct sk_val *obj, const struct sk_val *ol
 
 static void statefulset_spec(struct sk_vctx *v, const struct sk_val *spec)
 {
+    /* the pods' DNS subdomain; required as the workload issue asks */
+    if (!*sk_gets0(spec, "serviceName")) sk_vrequired(v, "serviceName", "%s", "");
     const char *pmp = sk_gets0(spec, "podManagementPolicy");
     if (!*pmp)
         sk_vrequired(v, "podManagementPolicy", "%s", "");

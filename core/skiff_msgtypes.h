@@ -36,11 +36,28 @@
      * status saying why it failed), "message": str} */                                            \
     X(NODE_HTTP_END, 11)                                                                           \
     /* API -> node: the HTTP client took this many response bytes in all; the node sends more      \
-     * while sent - bytes <= window. body {"sid": uint, "bytes": uint} */                          \
+     * while sent - bytes <= window. body {"sid": uint, "bytes": uint}. On an upgraded stream      \
+     * also node -> API: the plugin took this many INPUT bytes in all; the API sends more input    \
+     * while sent - bytes <= the request's window */                                               \
     X(NODE_HTTP_ACK, 12)                                                                           \
     /* API -> node: the client went away; the node ends the stream without END.                    \
      * body {"sid": uint} */                                                                       \
-    X(NODE_HTTP_CANCEL, 13)
+    X(NODE_HTTP_CANCEL, 13)                                                                        \
+    /* runtime -> images (same node): make an image present for a container, by policy.            \
+     * body {"image": str, "policy": str (Always|IfNotPresent|Never), "namespace": str (for        \
+     * pull secrets), "secrets": [str] (imagePullSecrets names)} */                                \
+    X(IMAGE_ENSURE, 14)                                                                            \
+    /* images -> runtime: reply to IMAGE_ENSURE. body {"ok": bool, "pulled": bool,                 \
+     * "reason": str (ErrImagePull|ErrImageNeverPull|"" ), "message": str, "imageID": str          \
+     * ("docker.io/library/x@sha256:..." as the kubelet shows it), "ref": str, "config": map (the  \
+     * image config's "config": Entrypoint, Cmd, Env, WorkingDir, User, ...), "layers": [str]      \
+     * (absolute unpacked layer directories, lowest first, for overlayfs)} */                      \
+    X(IMAGE_READY, 15)                                                                             \
+    /* API -> node: client bytes on an upgraded (bidirectional) node HTTP stream (a REQ with       \
+     * "upgrade": 1; pods/exec), in order. body {"sid": uint, "data": bin (one channel frame of    \
+     * 1..256 KiB: first byte the channel, as in the k8s.io channel protocols)}. The response      \
+     * body of such a stream is frames too, each a 4-byte big-endian length and its bytes */       \
+    X(NODE_HTTP_INPUT, 16)
 
 enum skiff_msg_type {
 #define SKIFF_MSG_ENUM(name, num) SKIFF_MSG_##name = num,

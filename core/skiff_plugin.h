@@ -19,7 +19,7 @@
 #include "skiff_msgtypes.h"
 
 #define SKIFF_ABI_MAJOR 1
-#define SKIFF_ABI_MINOR 2
+#define SKIFF_ABI_MINOR 3
 
 enum skiff_role {
     SKIFF_ROLE_NODE = 1,   /* runs on every node while the agent runs */
@@ -124,6 +124,9 @@ struct skiff_http_req {
     const char *content_type; /* of the body; "" if none */
     const void *body;         /* the whole body (at most api.max-proxy-body) */
     size_t body_len;
+    /* ABI 1.3: the client asked for a bidirectional stream (pods/exec,
+     * pods/attach): see http_on_input. Plugins built for 1.2 never look. */
+    bool upgraded;
 };
 struct skiff_http_stream; /* one response, owned by the plugin until http_end */
 typedef void (*skiff_http_fn)(void *arg, const struct skiff_http_req *req,
@@ -236,6 +239,29 @@ struct skiff_host {
     /* Finish the response; bytes still pending are delivered by core.
      * The stream must not be used afterwards. */
     void (*http_end)(struct skiff_http_stream *s);
+
+    /* ---- ABI 1.3: upgraded (bidirectional) node HTTP streams ----
+     * pods/exec and pods/attach reach a node as requests with
+     * req->upgraded set (paths as the kubelet's: /exec/NS/POD/CONTAINER
+     * ?command=...&input=1&output=1&error=1&tty=1). The plugin answers
+     * http_head(s, 200, ...) to accept (an error status with a text body
+     * refuses: the client sees "unable to upgrade connection: BODY"), then
+     * each http_write is one whole frame of the k8s.io channel protocol:
+     * its first byte is the channel (1 stdout, 2 stderr, 3 the final
+     * metav1.Status JSON), at most 256 KiB. http_end closes the stream. */
+
+    /* Receive the client's frames, in order, on the loop (never inside
+     * the plugin's own call): first byte the channel (0 stdin, 4 resize
+     * {"Width":W,"Height":H}, 255 close: the second byte names the channel
+     * the client closed). data is borrowed for the call. NULL stops
+     * delivery (frames wait). Call from the handler or later, until
+     * http_end. */
+    void (*http_on_input)(struct skiff_http_stream *s,
+                          void (*input)(void *arg, const void *data, size_t len), void *arg);
+    /* Hold (true) or resume (false) delivery: a plugin whose consumer is
+     * slow (a full stdin pipe) pauses; past the window (1 MiB) the client
+     * itself is held back. */
+    void (*http_input_pause)(struct skiff_http_stream *s, bool paused);
 };
 
 struct skiff_plugin {

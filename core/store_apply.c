@@ -605,6 +605,24 @@ static bool contains_str(const struct sk_val *arr, const char *s)
     return false;
 }
 
+/* Namespaces: spec.finalizers (the namespace controller's "kubernetes")
+ * hold a deleted namespace as metadata.finalizers hold any object, and a
+ * namespace whose deletion starts goes to phase Terminating. */
+static bool ns_spec_finalizers(const struct dcmd *d, const struct sk_val *obj)
+{
+    if (strcmp(d->res, "namespaces") != 0) return false;
+    const struct sk_val *f = sk_val_at(obj, "spec", "finalizers", NULL);
+    return sk_val_is(f, SK_V_ARR) && sk_arr_len(f) > 0;
+}
+
+static void ns_terminating(const struct dcmd *d, struct sk_val *obj)
+{
+    if (strcmp(d->res, "namespaces") != 0) return;
+    struct sk_val *st = sk_map_get(obj, "status");
+    if (!sk_val_is(st, SK_V_MAP)) st = sk_map_set(obj, "status", sk_val_map());
+    sk_map_set(st, "phase", sk_val_str("Terminating"));
+}
+
 /* Kubernetes removes an object on update once it is being deleted, has no
  * finalizers left and no grace period is running. */
 static bool should_remove(const struct sk_val *obj)
@@ -694,7 +712,8 @@ static sk_err apply_update(struct ctx *c)
         unchanged(c, cur, old_obj);
         return SK_OK;
     }
-    int type = should_remove(obj) ? SK_STORE_DELETED : SK_STORE_MODIFIED;
+    bool gone = should_remove(obj) && !ns_spec_finalizers(d, obj);
+    int type = gone ? SK_STORE_DELETED : SK_STORE_MODIFIED;
     rc = put_change(c, type, cur, obj, old_obj);
     sk_val_free(obj);
     sk_val_free(old);
@@ -720,7 +739,7 @@ static sk_err apply_delete(struct ctx *c)
             if (!contains_str(f, s)) sk_arr_push(f, sk_val_str(s));
         }
     }
-    bool fin = has_finalizers(obj);
+    bool fin = has_finalizers(obj) || ns_spec_finalizers(d, obj);
     const struct sk_val *dts = sk_map_get(m, "deletionTimestamp");
     int64_t ograce = sk_val_to_int(sk_map_get(m, "deletionGracePeriodSeconds"), 0);
     char when[32];
@@ -734,6 +753,7 @@ static sk_err apply_delete(struct ctx *c)
             sk_map_set(m, "deletionGracePeriodSeconds", sk_val_int(d->grace));
             sk_map_set(m, "generation",
                        sk_val_int(sk_val_to_int(sk_map_get(m, "generation"), 1) + 1));
+            ns_terminating(d, obj);
         } else {
             type = SK_STORE_DELETED;
         }

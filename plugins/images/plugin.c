@@ -70,7 +70,8 @@ struct images {
     size_t line_len;
     bool child_errors;
     struct skiff_timer *gc;
-    struct job *jobs; /* agent-mode requests in progress */
+    struct job *jobs;       /* agent-mode requests in progress */
+    struct ensure *ensures; /* IMAGE_ENSURE requests in progress */
     int njobs;
     unsigned long uploads, served, failed;
     char *registries; /* the file `pull` children read, or NULL */
@@ -1000,6 +1001,372 @@ static void incoming_swept(void *arg)
     (void)arg;
 }
 
+/* ---- IMAGE_ENSURE: the pod runtime's image requests ----
+ *
+ * The runtime asks for an image by pull policy; the answer (IMAGE_READY)
+ * carries what it needs to build a rootfs: the image config and the
+ * unpacked layer directories. Never: inspect only; IfNotPresent: inspect,
+ * and pull when missing; Always: pull, then inspect. The work is done by
+ * the same `skiff image ... --emit json` children as agent mode; equal
+ * requests in flight share one child chain. */
+
+#define ENSURE_MAX_OUT (8u << 20)
+
+struct ensure_wait {
+    char to[64];
+    uint64_t id;
+};
+
+struct ensure;
+static void im_log_ensure(struct ensure *e, const char *reason, const char *msg);
+
+struct ensure {
+    struct images *im;
+    struct ensure *next;
+    char *key, *image, *policy, *query; /* query: namespace=..&secret=.. for pull secrets */
+    struct ensure_wait *waits;
+    int nwaits;
+    int stage; /* 1 inspect first, 2 pull, 3 inspect after the pull */
+    bool pulled;
+    pid_t pid;
+    int out_fd, err_fd;
+    struct skiff_watch *out_w, *err_w;
+    struct sk_buf out, err;
+};
+
+static void ensure_free(struct ensure *e)
+{
+    struct images *im = e->im;
+    for (struct ensure **p = &im->ensures; *p; p = &(*p)->next)
+        if (*p == e) {
+            *p = e->next;
+            break;
+        }
+    if (e->out_w) im->host->fd_unwatch(im->ctx, e->out_w);
+    if (e->err_w) im->host->fd_unwatch(im->ctx, e->err_w);
+    if (e->out_fd >= 0) close(e->out_fd);
+    if (e->err_fd >= 0) close(e->err_fd);
+    sk_buf_free(&e->out);
+    sk_buf_free(&e->err);
+    free(e->key), free(e->image), free(e->policy), free(e->query);
+    free(e->waits);
+    free(e);
+}
+
+/* The message of the child's last "error: STATUS MESSAGE" line. */
+static char *child_error(const struct sk_buf *b)
+{
+    char *msg = NULL;
+    const char *p = b->p, *end = b->p + b->len;
+    while (p && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (l > 7 && !strncmp(p, "error: ", 7)) {
+            const char *m = p + 7;
+            size_t ml = l - 7;
+            char *sp = memchr(m, ' ', ml);
+            if (sp && sp - m == 3 && isdigit((unsigned char)m[0]))
+                ml -= (size_t)(sp + 1 - m), m = sp + 1;
+            free(msg);
+            msg = sk_xstrndup(m, ml);
+        }
+        p = nl ? nl + 1 : NULL;
+    }
+    return msg ? msg : sk_xstrdup("the image command failed without a message");
+}
+
+static void ensure_reply(struct ensure *e, struct sk_val *body)
+{
+    struct images *im = e->im;
+    struct sk_buf mp = {0};
+    sk_val_to_msgpack(body, &mp);
+    for (int i = 0; i < e->nwaits; i++) {
+        struct skiff_msg req = {.from = e->waits[i].to, .id = e->waits[i].id};
+        im->host->reply(im->ctx, &req, SKIFF_MSG_IMAGE_READY, 1, mp.p, mp.len);
+    }
+    sk_buf_free(&mp);
+    sk_val_free(body);
+}
+
+static void ensure_fail(struct ensure *e, const char *reason, const char *msg)
+{
+    struct sk_val *b = sk_val_map();
+    sk_map_set(b, "ok", sk_val_bool(false));
+    sk_map_set(b, "pulled", sk_val_bool(false));
+    sk_map_set(b, "reason", sk_val_str(reason));
+    sk_map_set(b, "message", sk_val_str(msg));
+    sk_map_set(b, "ref", sk_val_str(e->image));
+    im_log_ensure(e, reason, msg);
+    ensure_reply(e, b);
+    ensure_free(e);
+}
+
+static int ensure_step(struct ensure *e);
+
+/* An inspect answered: the image is here (reply) or not. */
+static void ensure_inspected(struct ensure *e)
+{
+    struct images *im = e->im;
+    struct sk_val *doc = NULL;
+    bool found = e->out.len && !sk_json_parse(e->out.p, e->out.len, &doc, NULL) &&
+                 sk_val_is(doc, SK_V_MAP);
+    if (!found) {
+        sk_val_free(doc);
+        if (e->stage == 1 && !strcmp(e->policy, "Never")) {
+            char *m = sk_xasprintf(
+                    "Container image \"%s\" is not present with pull policy of Never", e->image);
+            ensure_fail(e, "ErrImageNeverPull", m);
+            free(m);
+            return;
+        }
+        if (e->stage == 1) {
+            e->stage = 2;
+            if (ensure_step(e)) ensure_fail(e, "ErrImagePull", "cannot start the image pull");
+            return;
+        }
+        char *why = child_error(&e->err);
+        char *m = sk_xasprintf("pulled image \"%s\" cannot be read back: %s", e->image, why);
+        ensure_fail(e, "ErrImagePull", m);
+        free(m), free(why);
+        return;
+    }
+    const char *name = sk_val_str_at(doc, "name", NULL);
+    const char *md = sk_val_str_at(doc, "manifest", NULL);
+    const struct sk_val *ls = sk_map_get(doc, "layers");
+    struct sk_val *dirs = sk_val_arr();
+    bool ok = name && md;
+    for (size_t i = 0; ok && i < sk_arr_len(ls); i++) {
+        const char *d = sk_val_str_at(sk_arr_get(ls, i), "diffID", NULL);
+        ok = d && !strncmp(d, "sha256:", 7) && strlen(d) == 71 && !strchr(d + 7, '/') &&
+             sk_val_to_bool(sk_map_get(sk_arr_get(ls, i), "unpacked"), false);
+        if (ok)
+            sk_arr_push(dirs, sk_val_strf("%s/images/layers/sha256/%s", im->host->data_dir(im->ctx),
+                                          d + 7));
+    }
+    if (!ok) {
+        sk_val_free(doc);
+        sk_val_free(dirs);
+        if (e->stage == 1 && strcmp(e->policy, "Never")) {
+            e->stage = 2; /* layers missing: a pull completes them */
+            if (ensure_step(e)) ensure_fail(e, "ErrImagePull", "cannot start the image pull");
+            return;
+        }
+        char *m = sk_xasprintf("image \"%s\" is not complete in the store (layers missing)",
+                               e->image);
+        ensure_fail(e, "ErrImagePull", m);
+        free(m);
+        return;
+    }
+    /* imageID as the kubelet shows it: repository@manifest digest */
+    const char *slash = strrchr(name, '/');
+    const char *at = strchr(name, '@');
+    const char *colon = strrchr(slash ? slash : name, ':');
+    size_t rl = at ? (size_t)(at - name) : colon ? (size_t)(colon - name) : strlen(name);
+    struct sk_val *b = sk_val_map();
+    sk_map_set(b, "ok", sk_val_bool(true));
+    sk_map_set(b, "pulled", sk_val_bool(e->pulled));
+    sk_map_set(b, "reason", sk_val_str(""));
+    sk_map_set(b, "message", sk_val_str(""));
+    sk_map_set(b, "imageID", sk_val_strf("%.*s@%s", (int)rl, name, md));
+    sk_map_set(b, "ref", sk_val_str(name));
+    const struct sk_val *cfg = sk_val_at(doc, "config", "config", NULL);
+    sk_map_set(b, "config", cfg ? sk_val_dup(cfg) : sk_val_map());
+    sk_map_set(b, "layers", dirs);
+    sk_val_free(doc);
+    ensure_reply(e, b);
+    ensure_free(e);
+}
+
+static void ensure_child_done(struct ensure *e)
+{
+    if (e->stage == 2) {
+        /* a pull: its error lines say why it failed */
+        bool failed = false;
+        for (const char *p = e->err.p; p && p < e->err.p + e->err.len;) {
+            if (!strncmp(p, "error: ", 7)) failed = true;
+            const char *nl = memchr(p, '\n', (size_t)(e->err.p + e->err.len - p));
+            p = nl ? nl + 1 : NULL;
+        }
+        if (failed) {
+            char *why = child_error(&e->err);
+            char *m = sk_xasprintf("failed to pull and unpack image \"%s\": %s", e->image, why);
+            ensure_fail(e, "ErrImagePull", m);
+            free(m), free(why);
+            return;
+        }
+        e->pulled = true;
+        e->stage = 3;
+        if (ensure_step(e)) ensure_fail(e, "ErrImagePull", "cannot start the image inspect");
+        return;
+    }
+    ensure_inspected(e);
+}
+
+static void on_ensure_fd(struct ensure *e, int *fd, struct skiff_watch **w, struct sk_buf *b)
+{
+    char buf[16384];
+    ssize_t n = read(*fd, buf, sizeof(buf));
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    if (n > 0) {
+        if (b->len + (size_t)n <= ENSURE_MAX_OUT) sk_buf_append(b, buf, (size_t)n);
+        return;
+    }
+    e->im->host->fd_unwatch(e->im->ctx, *w);
+    *w = NULL;
+    close(*fd);
+    *fd = -1;
+    if (e->out_fd < 0 && e->err_fd < 0) ensure_child_done(e);
+}
+
+static void on_ensure_out(int fd, int events, void *arg)
+{
+    (void)fd, (void)events;
+    struct ensure *e = arg;
+    on_ensure_fd(e, &e->out_fd, &e->out_w, &e->out);
+}
+
+static void on_ensure_err(int fd, int events, void *arg)
+{
+    (void)fd, (void)events;
+    struct ensure *e = arg;
+    on_ensure_fd(e, &e->err_fd, &e->err_w, &e->err);
+}
+
+/* Start the child of the current stage. 0 or -1. */
+static int ensure_step(struct ensure *e)
+{
+    struct images *im = e->im;
+    struct argv_b a = {0};
+    argv_add(&a, "skiff");
+    argv_add(&a, "image");
+    argv_add(&a, e->stage == 2 ? "pull" : "inspect");
+    argv_add(&a, "--emit");
+    argv_add(&a, "json");
+    argv_add(&a, "--data-dir");
+    argv_add(&a, im->host->data_dir(im->ctx));
+    int in_fd = -1;
+    if (e->stage == 2) {
+        struct img_creds creds = {0};
+        char *warning = NULL, *bad = NULL;
+        if (!read_pull_secrets(im, e->query, &creds, &warning, &bad) && creds.n) {
+            in_fd = creds_memfd(&creds);
+            if (in_fd >= 0) {
+                argv_add(&a, "--pull-creds-fd");
+                argv_add(&a, "0");
+            }
+        }
+        img_creds_free(&creds);
+        free(warning), free(bad);
+        if (im->registries) {
+            argv_add(&a, "--registries");
+            argv_add(&a, im->registries);
+        }
+    }
+    argv_add(&a, "--");
+    argv_add(&a, e->image);
+    int o[2] = {-1, -1}, er[2] = {-1, -1};
+    int rc = -1;
+    if (!pipe2(o, O_CLOEXEC) && !pipe2(er, O_CLOEXEC)) {
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        if (in_fd >= 0)
+            posix_spawn_file_actions_adddup2(&fa, in_fd, 0);
+        else
+            posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, o[1], 1);
+        posix_spawn_file_actions_adddup2(&fa, er[1], 2);
+        rc = posix_spawn(&e->pid, "/proc/self/exe", &fa, NULL, a.v, environ);
+        posix_spawn_file_actions_destroy(&fa);
+    }
+    argv_free(&a);
+    if (in_fd >= 0) close(in_fd);
+    if (o[1] >= 0) close(o[1]);
+    if (er[1] >= 0) close(er[1]);
+    if (rc) {
+        if (o[0] >= 0) close(o[0]);
+        if (er[0] >= 0) close(er[0]);
+        return -1;
+    }
+    fcntl(o[0], F_SETFL, O_NONBLOCK);
+    fcntl(er[0], F_SETFL, O_NONBLOCK);
+    e->out.len = e->err.len = 0;
+    e->out_fd = o[0];
+    e->err_fd = er[0];
+    e->out_w = im->host->fd_watch(im->ctx, o[0], SKIFF_FD_READ, on_ensure_out, e);
+    e->err_w = im->host->fd_watch(im->ctx, er[0], SKIFF_FD_READ, on_ensure_err, e);
+    return 0;
+}
+
+static void im_log_ensure(struct ensure *e, const char *reason, const char *msg)
+{
+    e->im->host->log(e->im->ctx, SKIFF_LOG_WARN, "image ensure failed image=%s reason=%s: %s",
+                     e->image, reason, msg);
+}
+
+static void images_on_msg(void *self, const struct skiff_msg *m)
+{
+    struct images *im = self;
+    if (m->type != SKIFF_MSG_IMAGE_ENSURE) return;
+    struct sk_val *b = NULL;
+    const char *image = NULL, *policy = NULL, *ns = NULL;
+    if (!sk_val_from_msgpack(m->body, m->body_len, &b, NULL)) {
+        image = sk_val_str_at(b, "image", NULL);
+        policy = sk_val_str_at(b, "policy", NULL);
+        ns = sk_val_str_at(b, "namespace", NULL);
+    }
+    if (!image || !*image || !policy ||
+        (strcmp(policy, "Always") && strcmp(policy, "IfNotPresent") && strcmp(policy, "Never"))) {
+        struct sk_val *r = sk_val_map();
+        sk_map_set(r, "ok", sk_val_bool(false));
+        sk_map_set(r, "pulled", sk_val_bool(false));
+        sk_map_set(r, "reason", sk_val_str("ErrImagePull"));
+        sk_map_set(r, "message",
+                   sk_val_str("IMAGE_ENSURE: want image (string) and policy "
+                              "(Always, IfNotPresent or Never)"));
+        struct sk_buf mp = {0};
+        sk_val_to_msgpack(r, &mp);
+        im->host->reply(im->ctx, m, SKIFF_MSG_IMAGE_READY, 1, mp.p, mp.len);
+        sk_buf_free(&mp);
+        sk_val_free(r);
+        sk_val_free(b);
+        return;
+    }
+    struct sk_buf q = {0};
+    if (ns && *ns) sk_buf_printf(&q, "namespace=%s", ns);
+    const struct sk_val *secs = sk_map_get(b, "secrets");
+    for (size_t i = 0; i < sk_arr_len(secs) && i < MAX_PULL_SECRETS; i++) {
+        const char *s = sk_val_cstr(sk_arr_get(secs, i));
+        if (s && k8s_name_ok(s)) sk_buf_printf(&q, "&secret=%s", s);
+    }
+    char *query = q.p ? sk_buf_take(&q, NULL) : sk_xstrdup("");
+    char *key = sk_xasprintf("%s\n%s\n%s", image, policy, query);
+    struct ensure *e = NULL;
+    for (struct ensure *x = im->ensures; x; x = x->next)
+        if (!strcmp(x->key, key)) e = x;
+    if (e) {
+        free(key);
+        free(query);
+    } else {
+        e = sk_xcalloc(1, sizeof(*e));
+        e->im = im;
+        e->key = key;
+        e->query = query;
+        e->image = sk_xstrdup(image);
+        e->policy = sk_xstrdup(policy);
+        e->out_fd = e->err_fd = -1;
+        e->stage = strcmp(policy, "Always") ? 1 : 2;
+        e->next = im->ensures;
+        im->ensures = e;
+    }
+    e->waits = sk_xrealloc(e->waits, (size_t)(e->nwaits + 1) * sizeof(*e->waits));
+    snprintf(e->waits[e->nwaits].to, sizeof(e->waits[e->nwaits].to), "%s", m->from);
+    e->waits[e->nwaits].id = m->id;
+    e->nwaits++;
+    sk_val_free(b);
+    if (e->nwaits == 1 && ensure_step(e))
+        ensure_fail(e, "ErrImagePull", "cannot start the image command");
+}
+
 static int images_init(struct skiff_ctx *ctx, const struct skiff_host *host, const void *options,
                        void **self)
 {
@@ -1072,6 +1439,10 @@ static void images_stop(void *self)
     im->out_fd = -1;
     if (im->gc) im->host->timer_cancel(im->ctx, im->gc);
     im->gc = NULL;
+    while (im->ensures) {
+        if (im->ensures->pid > 0) kill(im->ensures->pid, SIGTERM);
+        ensure_free(im->ensures);
+    }
     /* Requests in progress end now; their children are told to stop. An
      * upload still being written finishes on its worker and is dropped. */
     for (struct job *j = im->jobs, *next; j; j = next) {
@@ -1109,4 +1480,5 @@ SKIFF_PLUGIN(images) = {
         .start = images_start,
         .stop = images_stop,
         .fini = images_fini,
+        .on_msg = images_on_msg,
 };

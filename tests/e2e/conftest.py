@@ -53,6 +53,7 @@ class Agent:
                 f.write(config)
             self.args = ["--config", self.config_path] + self.args
         self.proc = None
+        self.node_name = name
 
     def start(self, wait_ready=True):
         self.logf = open(self.log_path, "ab")
@@ -102,6 +103,33 @@ class Agent:
             self.proc.wait()
         if getattr(self, "logf", None):
             self.logf.close()
+        scrub_runtime(self.dir, self.data_dir, self.node_name)
+
+
+def scrub_runtime(tmp, data_dir, node):
+    """Remove what a killed agent's pod runtime leaves by design (containers
+    outlive the agent): its runc containers, the mounts under tmp (pod
+    namespaces, overlays) and its cgroups. The agent must be stopped."""
+    root = os.path.join(data_dir, "runtime", "runc")
+    if os.path.isdir(root) and os.path.exists("/usr/sbin/runc"):
+        r = subprocess.run(["/usr/sbin/runc", "--root", root, "list", "-q"],
+                           capture_output=True, text=True, timeout=30)
+        for cid in r.stdout.split():
+            subprocess.run(["/usr/sbin/runc", "--root", root, "delete", "--force", cid],
+                           capture_output=True, timeout=30)
+    with open("/proc/self/mountinfo") as f:
+        mounts = [ln.split()[4] for ln in f if ln.split()[4].startswith(tmp + "/")]
+    for m in sorted(mounts, key=len, reverse=True):
+        subprocess.run(["umount", "-l", m], capture_output=True)
+    if os.path.isdir("/sys/fs/cgroup"):
+        for ctl in os.listdir("/sys/fs/cgroup"):
+            top = os.path.join("/sys/fs/cgroup", ctl, "skiff-" + node)
+            if os.path.isdir(top):
+                for d, _, _ in sorted(os.walk(top), key=lambda x: -len(x[0])):
+                    try:
+                        os.rmdir(d)
+                    except OSError:
+                        pass
 
 
 @pytest.fixture

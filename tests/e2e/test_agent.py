@@ -10,9 +10,11 @@ from conftest import BIN, BUILD, ROOT, SKIFF, run, wait_for
 
 
 def test_version_lists_every_linked_library():
-    r = run("version")
+    # kubectl's layout first, then skiff's own build and libraries
+    r = run("version", "--client")
     assert r.returncode == 0
-    assert re.match(r"skiff version \d+\.\d+\.\d+ \(Kubernetes API v1\.32\.0\)", r.stdout)
+    assert re.match(r"Client Version: v1\.32\.0\+skiff\.\d+\.\d+\.\d+\n", r.stdout)
+    assert re.search(r"^skiff version \d+\.\d+\.\d+ \(Kubernetes API v1\.32\.0\)$", r.stdout, re.M)
     # each library the binary links (and that can report a version) is listed
     ldd = subprocess.run(["ldd", SKIFF], capture_output=True, text=True).stdout
     names = {"libev.so": "libev", "libnng.so": "nng", "libmsgpackc.so": "msgpack-c",

@@ -226,7 +226,9 @@ RAW = textwrap.dedent("""
     # status writes record the subresource
     st, p = call("POST", "/api/v1/namespaces/default/pods",
                  {"metadata": {"name": "st"},
-                  "spec": {"containers": [{"name": "c", "image": "busybox"}]}},
+                  # unscheduled, so that no runtime writes its status meanwhile
+                  "spec": {"schedulerName": "nobody",
+                           "containers": [{"name": "c", "image": "busybox"}]}},
                  query=[("fieldManager", "maker")])
     assert st == 201, (st, p)
     p["status"]["message"] = "hello"

@@ -135,9 +135,10 @@ def test_get_forms_and_selectors(agent, tmp_path):
     assert "name: web-0" in y and "uid:" in y and "resourceVersion:" in y
     j = json.loads(ok(agent.kubectl("get", "pods", "-n", "shop", "-o", "json")))
     assert j["kind"] == "List" or j["kind"] == "PodList"
-    out = ok(agent.kubectl("get", "pods", "-n", "shop", "-l", "app=web", "-o", "name"))
+    # the Deployment's pods carry app=web too, but not env
+    out = ok(agent.kubectl("get", "pods", "-n", "shop", "-l", "app=web,env=prod", "-o", "name"))
     assert out.split() == ["pod/web-0"]
-    out = ok(agent.kubectl("get", "pods", "-n", "shop", "-l", "!env", "-o", "name"))
+    out = ok(agent.kubectl("get", "pods", "-n", "shop", "-l", "!env,!app", "-o", "name"))
     assert out.split() == ["pod/lonely"]
     out = ok(agent.kubectl("get", "pods", "-n", "shop", "--show-labels"))
     assert "app=web,env=prod" in out
@@ -189,7 +190,10 @@ def test_label_annotate_scale_delete(agent, tmp_path):
     out = ok(agent.kubectl("delete", "pod", "-n", "shop", "-l", "app=web"))
     assert 'pod "web-0" deleted' in out
     ok(agent.kubectl("apply", "-f", str(f)))
-    out = ok(agent.kubectl("delete", "-f", str(f)))
+    # without the Namespace: its deletion would race the deletes of its contents
+    g = tmp_path / "contents.yaml"
+    g.write_text(MANIFEST.split("---\n", 1)[1])
+    out = ok(agent.kubectl("delete", "-f", str(g)))
     assert 'deployment.apps "web" deleted' in out
     r = agent.kubectl("get", "pod", "web-0", "-n", "shop")
     assert r.returncode == 1

@@ -39,6 +39,7 @@ apiVersion: v1
 kind: Pod
 metadata: {name: pending}
 spec:
+  schedulerName: nobody   # no scheduler of that name: it stays unbound
   containers:
   - {name: main, image: busybox}
 ---

@@ -1,5 +1,6 @@
 /* libFuzzer target for the node HTTP body decoder (node_http.h): the first
- * byte picks the message type (NODE_HTTP_REQ + byte % 7), the rest is the
+ * byte picks the message type (NODE_HTTP_REQ + byte % 7, or NODE_HTTP_INPUT
+ * for bytes 0xf8 and up), the rest is the
  * body. Any bytes must decode or fail cleanly, and whatever decodes must
  * hold what the decoder promises: a sid, fields inside the input, values in
  * range. */
@@ -28,7 +29,8 @@ static bool inside(const void *p, size_t n, const uint8_t *buf, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1) return 0;
-    uint32_t type = SKIFF_MSG_NODE_HTTP_REQ + data[0] % 7;
+    uint32_t type =
+            data[0] >= 0xf8 ? SKIFF_MSG_NODE_HTTP_INPUT : SKIFF_MSG_NODE_HTTP_REQ + data[0] % 7;
     const uint8_t *body = data + 1;
     size_t len = size - 1;
     struct sk_nh_body b;
@@ -51,6 +53,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(b.path.n > 0 && b.path.p[0] == '/', "path without '/'");
         check(b.window >= SK_NH_WINDOW_MIN && b.window <= SK_NH_WINDOW_MAX, "window range");
         check(b.data_len <= b.blen && b.data_len <= SK_NH_BODY_CHUNK, "body chunk size");
+        check(b.upgrade <= 1, "upgrade flag");
+        break;
+    case SKIFF_MSG_NODE_HTTP_INPUT:
+        check(b.data_len >= 1 && b.data_len <= SK_NH_BODY_CHUNK, "input frame size");
         break;
     case SKIFF_MSG_NODE_HTTP_BODY: check(b.data_len <= SK_NH_BODY_CHUNK, "body chunk size"); break;
     case SKIFF_MSG_NODE_HTTP_DATA: check(b.data_len <= SK_NH_DATA_CHUNK, "data size"); break;

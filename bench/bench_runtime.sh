@@ -1,0 +1,283 @@
+#!/bin/bash
+# Pod runtime figures (key=value lines), all in one run on this machine:
+#   - time from creating a pod to Running (image present), p50 and p99 over
+#     N pods created one after another, through the API (python client:
+#     POST, then a watch until status.phase is Running);
+#   - the same image under bare `runc run -d` (a bundle unpacked from the
+#     same OCI layout), per container, as the floor;
+#   - `ctr run -d` of the same image under containerd, started here with
+#     its own root, state and socket under a temp dir and stopped after;
+#   - N pods created at once: time until all are Running, and the agent's
+#     RSS with them running (plus one shim's RSS and PSS).
+# Requires root, runc, busybox-static and the python kubernetes
+# client; containerd only for the ctr figure (skipped without it).
+# Everything it makes lives under one temp dir and the agent's node name,
+# and is removed at the end: pods, runc containers, containerd and its
+# shims (by PID), mounts, cgroups.
+set -euo pipefail
+cd "${SKIFF_ROOT:-$(dirname "$0")/..}"
+ROOT=$PWD
+SKIFF=${SKIFF_RUNTIME_BIN:-$ROOT/bin/skiff}
+N=${N:-100}
+RUNC=${RUNC:-/usr/sbin/runc}
+PY=${PYTHON:-/usr/bin/python3}
+for t in "$RUNC" /bin/busybox "$PY"; do
+    command -v "$t" >/dev/null || { echo "bench_runtime: skipped (no $t)"; exit 0; }
+done
+[ "$(id -u)" = 0 ] || { echo "bench_runtime: skipped (needs root)"; exit 0; }
+
+work=$(mktemp -d /tmp/skiff-bench-rt-XXXXXX)
+node=bench-rt-$$
+agentpid= ctrdpid=
+cleanup() {
+    set +e
+    if [ -n "$agentpid" ]; then kill -KILL "$agentpid" 2>/dev/null; wait "$agentpid" 2>/dev/null; fi
+    for r in "$work/runc-bare" "$work/data/runtime/runc"; do
+        [ -d "$r" ] || continue
+        for id in $("$RUNC" --root "$r" list -q 2>/dev/null); do
+            "$RUNC" --root "$r" delete -f "$id" >/dev/null 2>&1
+        done
+    done
+    # skiff shims and containerd shims started for this run, by PID
+    for p in /proc/[0-9]*; do
+        cl=$( { tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null) || continue
+        case "$cl" in *"$work"*) kill -KILL "${p#/proc/}" 2>/dev/null ;; esac
+    done
+    if [ -n "$ctrdpid" ]; then kill -TERM "$ctrdpid" 2>/dev/null; wait "$ctrdpid" 2>/dev/null; fi
+    awk -v w="$work/" 'index($5, w) == 1 {print $5}' /proc/self/mountinfo | sort -r |
+        while read -r m; do umount -l "$m" 2>/dev/null; done
+    for c in /sys/fs/cgroup/*/"skiff-$node" /sys/fs/cgroup/*/"skiffbench$$"; do
+        [ -d "$c" ] && find "$c" -depth -type d -exec rmdir {} + 2>/dev/null
+    done
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# ---- the image: the busybox fixture as an OCI layout, a docker archive
+# for `skiff image import` and ctr, a bundle for bare runc ----
+layout=$work/layout
+tests/fixtures/make_image.sh "$layout" 1.35 >/dev/null
+"$PY" - "$layout" "$work/busybox.tar" <<'PY'
+import sys
+sys.path.insert(0, "tests/fixtures")
+import registry as fx
+fx.docker_archive(sys.argv[1], sys.argv[2], "docker.io/library/busybox:1.35")
+PY
+"$PY" - "$layout" "$work/bundle" "$RUNC" <<'PY'
+# the bundle: every layer of the manifest unpacked in order (GNU tar reads
+# gzip and zstd by their magic), whiteouts applied, and `runc spec`
+import json, os, shutil, subprocess, sys
+layout, bundle, runc = sys.argv[1:4]
+rootfs = os.path.join(bundle, "rootfs")
+os.makedirs(rootfs)
+blob = lambda d: os.path.join(layout, "blobs", *d.split(":"))
+index = json.load(open(os.path.join(layout, "index.json")))
+manifest = json.load(open(blob(index["manifests"][0]["digest"])))
+for layer in manifest["layers"]:
+    subprocess.run(["tar", "-xf", blob(layer["digest"]), "-C", rootfs], check=True)
+    for d, dirs, files in os.walk(rootfs):
+        for f in files:
+            if f == ".wh..wh..opq":
+                os.unlink(os.path.join(d, f))
+            elif f.startswith(".wh."):
+                os.unlink(os.path.join(d, f))
+                target = os.path.join(d, f[4:])
+                if os.path.isdir(target) and not os.path.islink(target):
+                    shutil.rmtree(target)
+                elif os.path.lexists(target):
+                    os.unlink(target)
+subprocess.run([runc, "spec"], cwd=bundle, check=True)
+p = os.path.join(bundle, "config.json")
+c = json.load(open(p))
+c["process"]["terminal"] = False
+c["process"]["args"] = ["sleep", "3600"]
+c["root"]["readonly"] = True
+json.dump(c, open(p, "w"))
+PY
+
+now() { date +%s.%N; }
+pct() { # P < values: the P-th percentile (nearest rank)
+    sort -g | awk -v p="$1" '{a[NR]=$1} END {i=int((p*NR+99)/100); if (i<1) i=1; print a[i]}'
+}
+
+# ---- bare runc ----
+mkdir -p "$work/runc-bare"
+: >"$work/runc.times"
+for i in $(seq 1 "$N"); do
+    t0=$(now)
+    "$RUNC" --root "$work/runc-bare" run -d --bundle "$work/bundle" "bare-$$-$i" \
+        </dev/null >/dev/null 2>&1
+    t1=$(now)
+    awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}' >>"$work/runc.times"
+done
+for id in $("$RUNC" --root "$work/runc-bare" list -q); do
+    "$RUNC" --root "$work/runc-bare" delete -f "$id" >/dev/null 2>&1
+done
+runc_p50=$(pct 50 <"$work/runc.times")
+runc_p99=$(pct 99 <"$work/runc.times")
+echo "runc_run_p50_s=$runc_p50"
+echo "runc_run_p99_s=$runc_p99"
+
+# ---- containerd: ctr run ----
+if command -v containerd >/dev/null && command -v ctr >/dev/null; then
+    sock=$work/ctrd/containerd.sock
+    mkdir -p "$work/ctrd"
+    cat >"$work/ctrd/config.toml" <<EOF
+version = 2
+root = "$work/ctrd/root"
+state = "$work/ctrd/state"
+disabled_plugins = ["io.containerd.grpc.v1.cri"]
+[grpc]
+  address = "$sock"
+[plugins."io.containerd.runtime.v1.linux"]
+  runtime = "$RUNC"
+EOF
+    containerd -c "$work/ctrd/config.toml" >"$work/ctrd/log" 2>&1 &
+    ctrdpid=$!
+    for _ in $(seq 100); do [ -S "$sock" ] && break; sleep 0.1; done
+    ctr() { command ctr -a "$sock" -n "skiffbench$$" "$@"; }
+    ctr images import "$work/busybox.tar" >/dev/null
+    : >"$work/ctr.times"
+    for i in $(seq 1 "$N"); do
+        t0=$(now)
+        ctr run -d docker.io/library/busybox:1.35 "ctr-$i" sleep 3600 >/dev/null
+        t1=$(now)
+        awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}' >>"$work/ctr.times"
+    done
+    for i in $(seq 1 "$N"); do
+        ctr task kill -s KILL "ctr-$i" >/dev/null 2>&1 || true
+    done
+    sleep 1
+    for i in $(seq 1 "$N"); do
+        ctr task rm -f "ctr-$i" >/dev/null 2>&1 || true
+        ctr containers rm "ctr-$i" >/dev/null 2>&1 || true
+    done
+    echo "ctr_run_p50_s=$(pct 50 <"$work/ctr.times")"
+    echo "ctr_run_p99_s=$(pct 99 <"$work/ctr.times")"
+    kill -TERM "$ctrdpid" 2>/dev/null || true
+    wait "$ctrdpid" 2>/dev/null || true
+    ctrdpid=
+else
+    echo "ctr_run=skipped (no containerd: apt-get install containerd)"
+fi
+
+# ---- skiff ----
+"$SKIFF" image import "$work/busybox.tar" --data-dir "$work/data" >/dev/null
+port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$SKIFF" agent --data-dir "$work/data" --node-name "$node" --api-listen "127.0.0.1:$port" \
+    >"$work/agent.log" 2>&1 &
+agentpid=$!
+for _ in $(seq 200); do grep -q "agent: ready" "$work/agent.log" && break; sleep 0.05; done
+"$SKIFF" kubeconfig --data-dir "$work/data" --server "https://127.0.0.1:$port" >"$work/kubeconfig"
+
+"$PY" - "$work/kubeconfig" "$N" "$node" "$agentpid" "$runc_p50" "$work" <<'PY'
+import os, sys, threading, time
+from kubernetes import client, config, watch
+
+kc, n, node, agentpid = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
+runc_p50, work = float(sys.argv[5]), sys.argv[6]
+config.load_kube_config(kc)
+v1 = client.CoreV1Api()
+
+
+def pod(name):
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name, "labels": {"b": "1"}},
+            "spec": {"nodeName": node, "terminationGracePeriodSeconds": 0,
+                     "containers": [{"name": "c", "image": "busybox:1.35",
+                                     "command": ["sleep", "3600"]}]}}
+
+
+def running(p):
+    return p.status is not None and p.status.phase == "Running"
+
+
+def pct(vals, p):
+    s = sorted(vals)
+    return s[max(0, min(len(s) - 1, (p * len(s) + 99) // 100 - 1))]
+
+
+def wait_running(names, deadline):
+    """Watch until every name is Running; returns {name: time seen}."""
+    left, seen = set(names), {}
+    lst = v1.list_namespaced_pod("default", label_selector="b=1")
+    for p in lst.items:
+        if p.metadata.name in left and running(p):
+            seen[p.metadata.name] = time.monotonic()
+            left.discard(p.metadata.name)
+    rv = lst.metadata.resource_version
+    w = watch.Watch()
+    while left and time.monotonic() < deadline:
+        for ev in w.stream(v1.list_namespaced_pod, "default", label_selector="b=1",
+                           resource_version=rv, timeout_seconds=5):
+            p = ev["object"]
+            rv = p.metadata.resource_version
+            if p.metadata.name in left and running(p):
+                seen[p.metadata.name] = time.monotonic()
+                left.discard(p.metadata.name)
+                if not left:
+                    w.stop()
+                    break
+    if left:
+        for nm in sorted(left)[:3]:
+            st = v1.read_namespaced_pod(nm, "default").status
+            print("bench_runtime: %s not Running: phase=%s %s" % (nm, st.phase,
+                  [(c.name, c.state) for c in (st.container_statuses or [])]), file=sys.stderr)
+        raise SystemExit("bench_runtime: pods not Running in time: %s" % sorted(left)[:5])
+    return seen
+
+
+def delete_all():
+    v1.delete_collection_namespaced_pod("default", label_selector="b=1", grace_period_seconds=0)
+    end = time.monotonic() + 120
+    while v1.list_namespaced_pod("default", label_selector="b=1").items:
+        if time.monotonic() > end:
+            raise SystemExit("bench_runtime: pods not deleted in time")
+        time.sleep(0.2)
+
+
+# one after another
+times = []
+for i in range(n):
+    name = "seq-%d" % i
+    t0 = time.monotonic()
+    v1.create_namespaced_pod("default", pod(name))
+    seen = wait_running([name], t0 + 60)
+    times.append(seen[name] - t0)
+p50, p99 = pct(times, 50), pct(times, 99)
+print("skiff_pod_running_p50_s=%.4f" % p50)
+print("skiff_pod_running_p99_s=%.4f" % p99)
+print("skiff_p50_vs_runc_p50=%.2fx" % (p50 / runc_p50))
+delete_all()
+
+# all at once
+names = ["all-%d" % i for i in range(n)]
+t0 = time.monotonic()
+for nm in names:
+    v1.create_namespaced_pod("default", pod(nm))
+t_created = time.monotonic() - t0
+seen = wait_running(names, t0 + 300)
+print("skiff_%d_pods_created_s=%.3f" % (n, t_created))
+print("skiff_%d_pods_all_running_s=%.3f" % (n, max(seen.values()) - t0))
+time.sleep(2)
+with open("/proc/%d/status" % agentpid) as f:
+    rss = [l for l in f if l.startswith("VmRSS:")][0].split()[1]
+print("agent_rss_kib_with_%d_pods=%s" % (n, rss))
+# one shim's own cost
+for p in os.listdir("/proc"):
+    if not p.isdigit():
+        continue
+    try:
+        with open("/proc/%s/comm" % p) as f:
+            if f.read().strip() != "skiff-shim":
+                continue
+        with open("/proc/%s/cmdline" % p) as f:
+            if work not in f.read():
+                continue
+        with open("/proc/%s/smaps_rollup" % p) as f:
+            kv = {l.split(":")[0]: l.split()[1] for l in f if ":" in l}
+        print("shim_rss_kib=%s shim_pss_kib=%s" % (kv.get("Rss"), kv.get("Pss")))
+        break
+    except OSError:
+        continue
+delete_all()
+PY
