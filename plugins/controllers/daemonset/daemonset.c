@@ -75,10 +75,11 @@ static void on_write(void *arg, const char *key, int tag, const char *objname, i
     }
 }
 
-static int64_t rev_number(const struct sk_val *cr)
-{
-    return sk_val_to_int(sk_map_get(cr, "revision"), 0);
-}
+static const struct wl_revision ds_rev = {.owner_resource = "apps/daemonsets",
+                                          .hash_label = DS_HASH_LABEL,
+                                          .status_tag = WR_STATUS,
+                                          .revision_tag = WR_REVISION,
+                                          .copy_annotations = true};
 
 /* Make sure the current template has its ControllerRevision with the
  * highest revision number. Returns true when the hash is settled, false
@@ -91,64 +92,8 @@ static bool ensure_revision(struct dsc *d, const char *key, const struct sk_val 
     pu_template_hash(sk_val_at(ds, "spec", "template", NULL), cc, hash);
     char name[320];
     snprintf(name, sizeof name, "%s-%s", sk_obj_name(ds), hash);
-    int64_t max = 0;
-    const struct sk_val *cur = NULL;
-    for (size_t i = 0; i < revs->n; i++) {
-        if (rev_number(revs->v[i]) > max) max = rev_number(revs->v[i]);
-        if (!strcmp(sk_obj_name(revs->v[i]), name)) cur = revs->v[i];
-    }
-    struct sk_val *data = ds_revision_data(ds);
-    if (cur) {
-        bool same = sk_val_equal(sk_map_get(cur, "data"), data);
-        sk_val_free(data);
-        if (!same) {
-            /* a hash collision: bump collisionCount and hash again */
-            struct sk_val *copy = sk_val_dup(ds);
-            sk_val_set_at(copy, sk_val_int(cc < 0 ? 1 : cc + 1), "status", "collisionCount", NULL);
-            wl_write(d->trk, key, WR_STATUS, SKIFF_WRITE_UPDATE_STATUS, "apps/daemonsets",
-                     sk_obj_namespace(ds), sk_obj_name(ds), NULL, copy);
-            sk_val_free(copy);
-            return false;
-        }
-        if (rev_number(cur) < max) {
-            struct sk_val *copy = sk_val_dup(cur);
-            sk_map_set(copy, "revision", sk_val_int(max + 1));
-            wl_write(d->trk, key, WR_REVISION, SKIFF_WRITE_UPDATE, CR_RESOURCE,
-                     sk_obj_namespace(cur), sk_obj_name(cur), NULL, copy);
-            sk_val_free(copy);
-            return false;
-        }
-        return true;
-    }
-    struct sk_val *cr = sk_val_map();
-    sk_map_set(cr, "apiVersion", sk_val_str("apps/v1"));
-    sk_map_set(cr, "kind", sk_val_str("ControllerRevision"));
-    struct sk_val *m = sk_map_set(cr, "metadata", sk_val_map());
-    sk_map_set(m, "name", sk_val_str(name));
-    sk_map_set(m, "namespace", sk_val_str(sk_obj_namespace(ds) ? sk_obj_namespace(ds) : ""));
-    const struct sk_val *tl = sk_val_at(ds, "spec", "template", "metadata", "labels", NULL);
-    struct sk_val *labels =
-            sk_map_set(m, "labels", sk_val_is(tl, SK_V_MAP) ? sk_val_dup(tl) : sk_val_map());
-    sk_map_set(labels, DS_HASH_LABEL, sk_val_str(hash));
-    const struct sk_val *an = sk_obj_annotations(ds);
-    if (sk_val_is(an, SK_V_MAP) && sk_map_len(an)) {
-        struct sk_val *a = sk_map_set(m, "annotations", sk_val_dup(an));
-        sk_map_del(a, "kubectl.kubernetes.io/last-applied-configuration");
-    }
-    sk_arr_push(sk_map_set(m, "ownerReferences", sk_val_arr()), ctl_owner_ref(ds));
-    sk_map_set(cr, "data", data);
-    sk_map_set(cr, "revision", sk_val_int(max + 1));
-    wl_write(d->trk, key, WR_REVISION, SKIFF_WRITE_CREATE, CR_RESOURCE, sk_obj_namespace(ds), NULL,
-             name, cr);
-    sk_val_free(cr);
-    return false;
-}
-
-static int by_revision(const void *a, const void *b)
-{
-    int64_t x = rev_number(*(const struct sk_val *const *)a);
-    int64_t y = rev_number(*(const struct sk_val *const *)b);
-    return x < y ? -1 : x > y;
+    return wl_ensure_revision(d->trk, key, &ds_rev, ds, name, hash, ds_revision_data(ds),
+                              cc < 0 ? 1 : cc + 1, (const struct sk_val *const *)revs->v, revs->n);
 }
 
 /* cleanupHistory: old revisions no live pod uses, beyond the limit. */
@@ -169,7 +114,7 @@ static void prune_revisions(struct dsc *d, const char *key, const struct sk_val 
         if (!used) old[n++] = revs->v[i];
     }
     if ((int64_t)n > limit) {
-        qsort(old, n, sizeof(*old), by_revision);
+        wl_sort_revisions(old, n);
         for (size_t i = 0; i < n - (size_t)(limit < 0 ? 0 : limit); i++)
             wl_write(d->trk, key, WR_REVISION, SKIFF_WRITE_DELETE, CR_RESOURCE,
                      sk_obj_namespace(old[i]), sk_obj_name(old[i]), NULL, NULL);

@@ -124,3 +124,78 @@ int wl_write(struct wl_track *t, const char *key, int tag, int op, const char *r
     }
     return rc;
 }
+
+int64_t wl_rev_number(const struct sk_val *cr)
+{
+    return sk_val_to_int(sk_map_get(cr, "revision"), 0);
+}
+
+static int by_revision(const void *a, const void *b)
+{
+    int64_t x = wl_rev_number(*(const struct sk_val *const *)a);
+    int64_t y = wl_rev_number(*(const struct sk_val *const *)b);
+    return x < y ? -1 : x > y;
+}
+
+void wl_sort_revisions(const struct sk_val **v, size_t n)
+{
+    if (n > 1) qsort(v, n, sizeof(*v), by_revision);
+}
+
+bool wl_ensure_revision(struct wl_track *t, const char *key, const struct wl_revision *how,
+                        const struct sk_val *owner, const char *name, const char *hash,
+                        struct sk_val *data, int64_t next_cc, const struct sk_val *const *revs,
+                        size_t n)
+{
+    const char *ns = sk_obj_namespace(owner) ? sk_obj_namespace(owner) : "";
+    int64_t max = 0;
+    const struct sk_val *cur = NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (wl_rev_number(revs[i]) > max) max = wl_rev_number(revs[i]);
+        if (!strcmp(sk_obj_name(revs[i]), name)) cur = revs[i];
+    }
+    if (cur) {
+        bool same = sk_val_equal(sk_map_get(cur, "data"), data);
+        sk_val_free(data);
+        if (!same) {
+            /* a hash collision: bump collisionCount and hash again */
+            struct sk_val *copy = sk_val_dup(owner);
+            sk_val_set_at(copy, sk_val_int(next_cc), "status", "collisionCount", NULL);
+            wl_write(t, key, how->status_tag, SKIFF_WRITE_UPDATE_STATUS, how->owner_resource, ns,
+                     sk_obj_name(owner), NULL, copy);
+            sk_val_free(copy);
+            return false;
+        }
+        if (wl_rev_number(cur) < max) {
+            struct sk_val *copy = sk_val_dup(cur);
+            sk_map_set(copy, "revision", sk_val_int(max + 1));
+            wl_write(t, key, how->revision_tag, SKIFF_WRITE_UPDATE, "apps/controllerrevisions", ns,
+                     sk_obj_name(cur), NULL, copy);
+            sk_val_free(copy);
+            return false;
+        }
+        return true;
+    }
+    struct sk_val *cr = sk_val_map();
+    sk_map_set(cr, "apiVersion", sk_val_str("apps/v1"));
+    sk_map_set(cr, "kind", sk_val_str("ControllerRevision"));
+    struct sk_val *m = sk_map_set(cr, "metadata", sk_val_map());
+    sk_map_set(m, "name", sk_val_str(name));
+    sk_map_set(m, "namespace", sk_val_str(ns));
+    const struct sk_val *tl = sk_val_at(owner, "spec", "template", "metadata", "labels", NULL);
+    struct sk_val *labels =
+            sk_map_set(m, "labels", sk_val_is(tl, SK_V_MAP) ? sk_val_dup(tl) : sk_val_map());
+    sk_map_set(labels, how->hash_label, sk_val_str(hash));
+    const struct sk_val *an = sk_obj_annotations(owner);
+    if (how->copy_annotations && sk_val_is(an, SK_V_MAP) && sk_map_len(an)) {
+        struct sk_val *a = sk_map_set(m, "annotations", sk_val_dup(an));
+        sk_map_del(a, "kubectl.kubernetes.io/last-applied-configuration");
+    }
+    sk_arr_push(sk_map_set(m, "ownerReferences", sk_val_arr()), ctl_owner_ref(owner));
+    sk_map_set(cr, "data", data);
+    sk_map_set(cr, "revision", sk_val_int(max + 1));
+    wl_write(t, key, how->revision_tag, SKIFF_WRITE_CREATE, "apps/controllerrevisions", ns, NULL,
+             name, cr);
+    sk_val_free(cr);
+    return false;
+}

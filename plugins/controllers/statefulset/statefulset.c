@@ -94,10 +94,11 @@ static void on_write(void *arg, const char *key, int tag, const char *objname, i
     }
 }
 
-static int64_t rev_number(const struct sk_val *cr)
-{
-    return sk_val_to_int(sk_map_get(cr, "revision"), 0);
-}
+static const struct wl_revision sts_rev = {.owner_resource = "apps/statefulsets",
+                                           .hash_label = STS_REV_LABEL,
+                                           .status_tag = WR_STATUS,
+                                           .revision_tag = WR_REVISION,
+                                           .copy_annotations = false};
 
 /* The update revision's name into name; false when a write was started. */
 static bool ensure_revision(struct stsc *s, const char *key, const struct sk_val *set,
@@ -110,50 +111,8 @@ static bool ensure_revision(struct stsc *s, const char *key, const struct sk_val
     char hash[16];
     pu_template_hash(data, cc, hash);
     snprintf(name, namelen, "%s-%s", sk_obj_name(set), hash);
-    int64_t max = 0;
-    const struct sk_val *cur = NULL;
-    for (size_t i = 0; i < revs->n; i++) {
-        if (rev_number(revs->v[i]) > max) max = rev_number(revs->v[i]);
-        if (!strcmp(sk_obj_name(revs->v[i]), name)) cur = revs->v[i];
-    }
-    if (cur) {
-        bool same = sk_val_equal(sk_map_get(cur, "data"), data);
-        sk_val_free(data);
-        if (!same) {
-            struct sk_val *copy = sk_val_dup(set);
-            sk_val_set_at(copy, sk_val_int(cc + 1), "status", "collisionCount", NULL);
-            wl_write(s->trk, key, WR_STATUS, SKIFF_WRITE_UPDATE_STATUS, "apps/statefulsets",
-                     sk_obj_namespace(set), sk_obj_name(set), NULL, copy);
-            sk_val_free(copy);
-            return false;
-        }
-        if (rev_number(cur) < max) {
-            struct sk_val *copy = sk_val_dup(cur);
-            sk_map_set(copy, "revision", sk_val_int(max + 1));
-            wl_write(s->trk, key, WR_REVISION, SKIFF_WRITE_UPDATE, CR_RESOURCE,
-                     sk_obj_namespace(cur), sk_obj_name(cur), NULL, copy);
-            sk_val_free(copy);
-            return false;
-        }
-        return true;
-    }
-    struct sk_val *cr = sk_val_map();
-    sk_map_set(cr, "apiVersion", sk_val_str("apps/v1"));
-    sk_map_set(cr, "kind", sk_val_str("ControllerRevision"));
-    struct sk_val *m = sk_map_set(cr, "metadata", sk_val_map());
-    sk_map_set(m, "name", sk_val_str(name));
-    sk_map_set(m, "namespace", sk_val_str(sk_obj_namespace(set) ? sk_obj_namespace(set) : ""));
-    const struct sk_val *tl = sk_val_at(set, "spec", "template", "metadata", "labels", NULL);
-    struct sk_val *labels =
-            sk_map_set(m, "labels", sk_val_is(tl, SK_V_MAP) ? sk_val_dup(tl) : sk_val_map());
-    sk_map_set(labels, STS_REV_LABEL, sk_val_str(hash));
-    sk_arr_push(sk_map_set(m, "ownerReferences", sk_val_arr()), ctl_owner_ref(set));
-    sk_map_set(cr, "data", data);
-    sk_map_set(cr, "revision", sk_val_int(max + 1));
-    wl_write(s->trk, key, WR_REVISION, SKIFF_WRITE_CREATE, CR_RESOURCE, sk_obj_namespace(set), NULL,
-             name, cr);
-    sk_val_free(cr);
-    return false;
+    return wl_ensure_revision(s->trk, key, &sts_rev, set, name, hash, data, cc + 1,
+                              (const struct sk_val *const *)revs->v, revs->n);
 }
 
 static const struct sk_val *find_rev(const struct list *revs, const char *name)
@@ -161,13 +120,6 @@ static const struct sk_val *find_rev(const struct list *revs, const char *name)
     for (size_t i = 0; name && i < revs->n; i++)
         if (!strcmp(sk_obj_name(revs->v[i]), name)) return revs->v[i];
     return NULL;
-}
-
-static int by_revision(const void *a, const void *b)
-{
-    int64_t x = rev_number(*(const struct sk_val *const *)a);
-    int64_t y = rev_number(*(const struct sk_val *const *)b);
-    return x < y ? -1 : x > y;
 }
 
 static void prune_revisions(struct stsc *s, const char *key, const struct sk_val *set,
@@ -188,7 +140,7 @@ static void prune_revisions(struct stsc *s, const char *key, const struct sk_val
         if (!used) old[n++] = revs->v[i];
     }
     if ((int64_t)n > limit) {
-        qsort(old, n, sizeof(*old), by_revision);
+        wl_sort_revisions(old, n);
         for (size_t i = 0; i < n - (size_t)(limit < 0 ? 0 : limit); i++)
             wl_write(s->trk, key, WR_REVISION, SKIFF_WRITE_DELETE, CR_RESOURCE,
                      sk_obj_namespace(old[i]), sk_obj_name(old[i]), NULL, NULL);
