@@ -260,8 +260,11 @@ print("skiff_%d_pods_created_s=%.3f" % (n, t_created))
 print("skiff_%d_pods_all_running_s=%.3f" % (n, max(seen.values()) - t0))
 time.sleep(2)
 with open("/proc/%d/status" % agentpid) as f:
-    rss = [l for l in f if l.startswith("VmRSS:")][0].split()[1]
-print("agent_rss_kib_with_%d_pods=%s" % (n, rss))
+    st = dict(l.split(":", 1) for l in f if ":" in l)
+print("agent_rss_kib_with_%d_pods=%s" % (n, st["VmRSS"].split()[0]))
+# anonymous (heap) against file-backed (the binary, libraries, LMDB's map)
+print("agent_rss_anon_kib=%s agent_rss_file_kib=%s" % (st["RssAnon"].split()[0],
+                                                     st["RssFile"].split()[0]))
 # one shim's own cost
 for p in os.listdir("/proc"):
     if not p.isdigit():
