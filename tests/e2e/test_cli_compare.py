@@ -53,7 +53,7 @@ metadata:
   name: cfg
   labels: {app: web}
 data:
-  greeting: hello
+  # one key: kubectl describe prints data in Go's random map order
   multi: |
     line one
     line two
