@@ -136,5 +136,18 @@ finally:
             agent.kill()
             agent.wait()
     reg.stop()
+    # pods whose teardown the stop cut short keep their namespace mounts
+    # (and, in the worst case, containers) until an agent starts again
+    root_runc = os.path.join(work, "data", "runtime", "runc")
+    if os.path.isdir(root_runc):
+        ids = subprocess.run(["/usr/sbin/runc", "--root", root_runc, "list", "-q"],
+                             capture_output=True, text=True).stdout.split()
+        for cid in ids:
+            subprocess.run(["/usr/sbin/runc", "--root", root_runc, "delete", "--force", cid],
+                           capture_output=True)
+    with open("/proc/self/mountinfo") as f:
+        mounts = [ln.split()[4] for ln in f if ln.split()[4].startswith(work + "/")]
+    for m in sorted(mounts, key=len, reverse=True):
+        subprocess.run(["umount", "-l", m], capture_output=True)
     shutil.rmtree(work, ignore_errors=True)
 PY
