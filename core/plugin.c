@@ -355,29 +355,6 @@ static void write_done(const struct sk_store_result *res, void *arg)
     free(pw);
 }
 
-/* A plugin's delete of a pod that runs on a node ends it gracefully, as a
- * delete through the API does (a ReplicaSet scaling down, the garbage
- * collector, the namespace controller): deletionTimestamp with the pod's
- * terminationGracePeriodSeconds, and its node finishes the delete with
- * grace 0 after preStop and SIGTERM. A pod that is unbound, finished or
- * already terminating goes at once (the node's own final delete). */
-static int64_t pod_delete_grace(struct sk_store *s, const char *ns, const char *name)
-{
-    struct sk_store_obj *o = NULL;
-    if (!name || sk_store_get(s, "pods", ns, name, &o, NULL)) return 0;
-    const struct sk_val *v = sk_store_obj_val(o);
-    const char *node = sk_val_str_at(v, "spec", "nodeName", NULL);
-    const char *phase = sk_val_str_at(v, "status", "phase", NULL);
-    int64_t g = 0;
-    if (node && *node && !sk_val_at(v, "metadata", "deletionTimestamp", NULL) &&
-        !(phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed")))) {
-        const struct sk_val *t = sk_val_at(v, "spec", "terminationGracePeriodSeconds", NULL);
-        g = sk_val_is(t, SK_V_INT) && t->u.i >= 0 ? t->u.i : 30;
-    }
-    sk_store_obj_unref(o);
-    return g;
-}
-
 static int host_propose(struct skiff_ctx *ctx, int op, const char *resource, const char *ns,
                         const char *name, const void *obj, size_t len, skiff_write_fn done,
                         void *arg)
@@ -403,8 +380,6 @@ static int host_propose(struct skiff_ctx *ctx, int op, const char *resource, con
             .name = name,
             .obj = v,
     };
-    if (op == SKIFF_WRITE_DELETE && !strcmp(resource, "pods"))
-        c.grace = pod_delete_grace(ctx->ps->env.store, ns, name);
     struct pending_write *pw = sk_xcalloc(1, sizeof(*pw));
     pw->ctx = ctx;
     pw->done = done;
