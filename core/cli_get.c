@@ -786,9 +786,8 @@ const struct sk_cli_verb sk_cli_verb_get = {
                 "resources. You can filter the list using a label selector and the --selector "
                 "flag. If the desired resource type is namespaced you will only see results in "
                 "the current namespace unless you pass --all-namespaces.\n\n"
-                " By specifying the output as 'template' and providing a Go template as the "
-                "value of the --template flag, you can filter the attributes of the fetched "
-                "resources.\n\n"
+                " With -o jsonpath=... or -o custom-columns=... you can pick the attributes "
+                "of the fetched resources to print (Go templates are not supported).\n\n"
                 "Use \"skiff api-resources\" for a complete list of supported resources.",
         .usage = "skiff get "
                  "[(-o|--output=)json|yaml|name|jsonpath|jsonpath-as-json|jsonpath-file|custom-"
