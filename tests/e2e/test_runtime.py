@@ -144,9 +144,10 @@ def test_shared_localhost_after_init(agent, reg):
     assert init["state"]["terminated"]["exitCode"] == 0
     started = cstatus(agent, "web", "server")["state"]["running"]["startedAt"]
     assert started >= init["state"]["terminated"]["finishedAt"]
-    # the client fetched the pod's /etc/hostname from the server over loopback
-    wait_for(lambda: agent.kubectl("logs", "web", "-c", "client").stdout.strip() == "web", 30,
-             "client output")
+    # the client fetched the pod's /etc/hostname from the server over loopback;
+    # earlier attempts may have logged "connection refused" while httpd started
+    wait_for(lambda: agent.kubectl("logs", "web", "-c", "client").stdout.splitlines()[-1:] ==
+             ["web"], 30, "client output")
     st = status(agent, "web")
     conds = {c["type"]: c["status"] for c in st["conditions"]}
     assert conds["Initialized"] == "True" and conds["Ready"] == "True", st["conditions"]
