@@ -15,8 +15,14 @@ BASE     := -std=gnu11 -D_GNU_SOURCE -DSKIFF_VERSION='"$(VERSION)"' -iquote core
             -fvisibility=hidden -MMD -MP $(WARN)
 OPT      ?= -O2 -g
 ASANF    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
-LIBS     := -Wl,--as-needed -lev -lnng -lmsgpackc -lyaml -llmdb -ljansson \
-            -lmnl -lnftnl -lraft -lhttp_parser -lssl -lcrypto -lpthread -ldl -lm
+# The small libraries that only skiff uses on a node are linked in (their
+# .a files come with the same -dev packages): each shared library costs
+# every CLI run its mapping, symbol lookups and page faults, for +0.25 MB
+# of binary. OpenSSL, shared with the system, and nng (+0.9 MB with its
+# mbedtls if static) stay shared. docs/architecture.md ("The CLI") has
+# the figures.
+LIBS     := -Wl,--as-needed -Wl,-Bstatic -lev -lyaml -llmdb -ljansson -lhttp_parser -lmsgpackc \
+            -Wl,-Bdynamic -lnng -lmnl -lnftnl -lraft -lssl -lcrypto -lpthread -ldl -lm
 
 CORE_SRC    := $(filter-out core/main.c,$(wildcard core/*.c))
 PLUGIN_DIRS := $(patsubst %/plugin.c,%,$(wildcard plugins/*/plugin.c plugins/*/*/plugin.c))

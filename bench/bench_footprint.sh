@@ -3,9 +3,10 @@
 # size, and the shared libraries it links.
 set -eu
 cd "${SKIFF_ROOT:-.}"
+BIN=${SKIFF_BIN:-bin}
 tmp=$(mktemp -d)
 trap 'kill $pid 2>/dev/null; wait $pid 2>/dev/null; rm -rf "$tmp"' EXIT
-./bin/skiff agent --data-dir "$tmp/data" --node-name bench --plugin-dir "$tmp/none" \
+"$BIN/skiff" agent --data-dir "$tmp/data" --node-name bench --plugin-dir "$tmp/none" \
     >"$tmp/log" 2>&1 &
 pid=$!
 for _ in $(seq 200); do grep -q "agent: ready" "$tmp/log" && break; sleep 0.05; done
@@ -17,11 +18,11 @@ pss=$(awk '/^Pss:/ {s+=$2} END {print s}' /proc/$pid/smaps_rollup 2>/dev/null ||
 echo "agent.plugins_loaded=$plugins"
 echo "agent.idle_rss_kib=$rss"
 echo "agent.idle_pss_kib=$pss"
-cp bin/skiff "$tmp/skiff.stripped" && strip "$tmp/skiff.stripped"
-echo "binary.size_bytes=$(stat -c %s bin/skiff)"
+cp "$BIN/skiff" "$tmp/skiff.stripped" && strip "$tmp/skiff.stripped"
+echo "binary.size_bytes=$(stat -c %s "$BIN/skiff")"
 echo "binary.stripped_size_bytes=$(stat -c %s "$tmp/skiff.stripped")"
-echo "binary.ldd_libs=$(ldd bin/skiff | wc -l)"
-ldd bin/skiff | sed 's/^/  ldd: /'
+echo "binary.ldd_libs=$(ldd "$BIN/skiff" | wc -l)"
+ldd "$BIN/skiff" | sed 's/^/  ldd: /'
 t0=$(date +%s.%N)
 kill -TERM $pid; wait $pid || true
 t1=$(date +%s.%N)

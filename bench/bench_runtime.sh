@@ -101,6 +101,12 @@ pct() { # P < values: the P-th percentile (nearest rank)
 }
 
 # ---- bare runc ----
+# SKIP_BASELINES=1 leaves out bare runc and containerd (for iterating on
+# the skiff figures alone; the ratio to runc is then not printed).
+if [ -n "${SKIP_BASELINES:-}" ]; then
+    runc_p50=0
+    echo "runc_run=skipped ctr_run=skipped (SKIP_BASELINES)"
+else
 mkdir -p "$work/runc-bare"
 : >"$work/runc.times"
 for i in $(seq 1 "$N"); do
@@ -117,9 +123,12 @@ runc_p50=$(pct 50 <"$work/runc.times")
 runc_p99=$(pct 99 <"$work/runc.times")
 echo "runc_run_p50_s=$runc_p50"
 echo "runc_run_p99_s=$runc_p99"
+fi
 
 # ---- containerd: ctr run ----
-if command -v containerd >/dev/null && command -v ctr >/dev/null; then
+if [ -n "${SKIP_BASELINES:-}" ]; then
+    :
+elif [ -z "${SKIP_CTR:-}" ] && command -v containerd >/dev/null && command -v ctr >/dev/null; then
     sock=$work/ctrd/containerd.sock
     mkdir -p "$work/ctrd"
     cat >"$work/ctrd/config.toml" <<EOF
@@ -158,7 +167,7 @@ EOF
     wait "$ctrdpid" 2>/dev/null || true
     ctrdpid=
 else
-    echo "ctr_run=skipped (no containerd: apt-get install containerd)"
+    echo "ctr_run=skipped (SKIP_CTR set, or no containerd: apt-get install containerd)"
 fi
 
 # ---- skiff ----
@@ -170,8 +179,8 @@ agentpid=$!
 for _ in $(seq 200); do grep -q "agent: ready" "$work/agent.log" && break; sleep 0.05; done
 "$SKIFF" kubeconfig --data-dir "$work/data" --server "https://127.0.0.1:$port" >"$work/kubeconfig"
 
-"$PY" - "$work/kubeconfig" "$N" "$node" "$agentpid" "$runc_p50" "$work" <<'PY'
-import os, sys, threading, time
+RUNC="$RUNC" "$PY" - "$work/kubeconfig" "$N" "$node" "$agentpid" "$runc_p50" "$work" <<'PY'
+import os, subprocess, sys, threading, time
 from kubernetes import client, config, watch
 
 kc, n, node, agentpid = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
@@ -235,9 +244,20 @@ def delete_all():
         time.sleep(0.2)
 
 
-# one after another
-times = []
+# one after another; with INTERLEAVE=1 (the default when the baselines
+# ran) each pod follows one bare `runc run -d` timed the same way, so that
+# the ratio holds on a machine whose load changes during the run
+interleave = runc_p50 > 0 and os.environ.get("INTERLEAVE", "1") == "1"
+runc_bin, runc_root = os.environ.get("RUNC", "/usr/sbin/runc"), os.path.join(work, "runc-bare")
+times, rtimes = [], []
 for i in range(n):
+    if interleave:
+        t0 = time.monotonic()
+        subprocess.run([runc_bin, "--root", runc_root, "run", "-d", "--bundle",
+                        os.path.join(work, "bundle"), "il-%d-%d" % (os.getpid(), i)],
+                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True)
+        rtimes.append(time.monotonic() - t0)
     name = "seq-%d" % i
     t0 = time.monotonic()
     v1.create_namespaced_pod("default", pod(name))
@@ -246,7 +266,17 @@ for i in range(n):
 p50, p99 = pct(times, 50), pct(times, 99)
 print("skiff_pod_running_p50_s=%.4f" % p50)
 print("skiff_pod_running_p99_s=%.4f" % p99)
-print("skiff_p50_vs_runc_p50=%.2fx" % (p50 / runc_p50))
+if runc_p50 > 0:
+    print("skiff_p50_vs_runc_p50=%.2fx" % (p50 / runc_p50))
+if rtimes:
+    r50 = pct(rtimes, 50)
+    print("runc_run_interleaved_p50_s=%.4f" % r50)
+    print("skiff_p50_vs_interleaved_runc_p50=%.2fx" % (p50 / r50))
+    ids = subprocess.run([runc_bin, "--root", runc_root, "list", "-q"], capture_output=True,
+                         text=True).stdout.split()
+    for cid in ids:
+        subprocess.run([runc_bin, "--root", runc_root, "delete", "-f", cid],
+                       capture_output=True)
 delete_all()
 
 # all at once
@@ -265,6 +295,21 @@ print("agent_rss_kib_with_%d_pods=%s" % (n, st["VmRSS"].split()[0]))
 # anonymous (heap) against file-backed (the binary, libraries, LMDB's map)
 print("agent_rss_anon_kib=%s agent_rss_file_kib=%s" % (st["RssAnon"].split()[0],
                                                      st["RssFile"].split()[0]))
+# where the agent's RSS is, by mapping (docs/architecture.md, "Memory")
+rss = {"heap": 0, "anon_other": 0, "lmdb": 0, "binary": 0, "libs": 0, "other": 0}
+exe = os.path.realpath("/proc/%d/exe" % agentpid)
+with open("/proc/%d/smaps" % agentpid) as f:
+    name = None
+    for line in f:
+        parts = line.split()
+        if "-" in parts[0] and not parts[0].endswith(":"):
+            path = parts[5] if len(parts) > 5 else ""
+            name = ("heap" if path == "[heap]" else "anon_other" if path in ("", "[stack]")
+                    else "lmdb" if path.endswith(".mdb") else "binary" if path == exe
+                    else "libs" if ".so" in path else "other")
+        elif parts[0] == "Rss:" and name:
+            rss[name] += int(parts[1])
+print(" ".join("agent_rss_%s_kib=%d" % kv for kv in rss.items()))
 # one shim's own cost
 for p in os.listdir("/proc"):
     if not p.isdigit():

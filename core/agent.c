@@ -38,7 +38,10 @@ struct agent {
     struct sk_store *store;
     struct sk_tls *tls;
     struct sk_api *api;
-    struct sk_sig *sig_term, *sig_int, *sig_hup;
+    struct sk_sig *sig_term, *sig_int, *sig_hup, *sig_usr2;
+    struct sk_timer *trim_timer;
+    uint64_t trim_rev; /* the store revision at the last tick */
+    bool trim_pending; /* the store moved since the last trim */
     int lock_fd;
     double started;
     bool stopping;
@@ -193,6 +196,32 @@ static void on_hup(int signum, void *arg)
            a->cfg->path ? a->cfg->path : "defaults");
 }
 
+/* Free heap pages go back to the system once a burst of writes is over:
+ * the store's revision moved, then stood still for a tick. */
+static void on_trim_tick(void *arg)
+{
+    struct agent *a = arg;
+    uint64_t rev = sk_store_rev(a->store);
+    if (rev != a->trim_rev) {
+        a->trim_rev = rev;
+        a->trim_pending = true;
+    } else if (a->trim_pending) {
+        a->trim_pending = false;
+        sk_mem_trim();
+    }
+}
+
+/* SIGUSR2: log where the agent's memory is, after a trim. */
+static void on_usr2(int signum, void *arg)
+{
+    (void)signum;
+    (void)arg;
+    char line[512];
+    sk_mem_trim();
+    sk_mem_report(line, sizeof(line));
+    sk_log(SK_LOG_INFO, "agent", "memory %s", line);
+}
+
 static void on_alarm(int sig)
 {
     (void)sig;
@@ -303,6 +332,7 @@ int sk_agent_main(int argc, char **argv)
         return 1;
     }
     sk_log_set_level(a.cfg->log_level);
+    sk_mem_tune();
     signal(SIGPIPE, SIG_IGN);
     signal(SIGALRM, on_alarm);
 
@@ -359,6 +389,10 @@ int sk_agent_main(int argc, char **argv)
     a.sig_term = sk_sig_add(a.loop, SIGTERM, on_stop_signal, &a);
     a.sig_int = sk_sig_add(a.loop, SIGINT, on_stop_signal, &a);
     a.sig_hup = sk_sig_add(a.loop, SIGHUP, on_hup, &a);
+    a.sig_usr2 = sk_sig_add(a.loop, SIGUSR2, on_usr2, &a);
+    a.trim_rev = sk_store_rev(a.store);
+    a.trim_pending = true;
+    a.trim_timer = sk_timer_add(a.loop, 1.0, 1.0, on_trim_tick, &a);
     sk_log(SK_LOG_INFO, "agent", "ready plugins=%zu", sk_plugins_count(a.plugins));
 
     sk_loop_run(a.loop);
@@ -384,6 +418,8 @@ out:
     sk_sig_del(a.sig_term);
     sk_sig_del(a.sig_int);
     sk_sig_del(a.sig_hup);
+    sk_sig_del(a.sig_usr2);
+    sk_timer_cancel(a.trim_timer);
     if (a.core_ep) sk_bus_detach(a.core_ep);
     sk_bus_free(a.bus);
     sk_loop_free(a.loop);

@@ -329,7 +329,7 @@ void sk_api_set_type(const struct sk_kind *k, struct sk_val *obj)
     sk_map_set(front, "kind", sk_val_str(k->kind));
     for (size_t i = 0; i < tmp.u.m.n; i++) {
         sk_map_push(front, tmp.u.m.kv[i].key, tmp.u.m.kv[i].klen, tmp.u.m.kv[i].val);
-        free(tmp.u.m.kv[i].key);
+        sk_val_key_free(tmp.u.m.kv[i].key);
     }
     free(tmp.u.m.kv);
     *obj = *front;
@@ -400,7 +400,20 @@ void sk_api_jcache_init(struct sk_api_jcache *c)
 {
     pthread_mutex_init(&c->mu, NULL);
     c->slots = sk_xcalloc(SK_API_JCACHE_SLOTS, sizeof(*c->slots));
-    c->max_bytes = 64u * 1024 * 1024;
+    /* Enough for the lists of a small cluster; past it the cache starts
+     * over (see sk_api_obj_json), so stale revisions do not pile up. */
+    c->max_bytes = 512u * 1024;
+}
+
+/* Under the cache lock: drop every slot (pinned bytes stay with their
+ * pinners). */
+static void jcache_flush(struct sk_api_jcache *c)
+{
+    for (size_t i = 0; i < SK_API_JCACHE_SLOTS; i++) {
+        blob_unref(c->slots[i].bytes);
+        c->slots[i] = (struct sk_api_jslot){0};
+    }
+    c->bytes = 0;
 }
 
 void sk_api_jcache_free(struct sk_api_jcache *c)
@@ -456,6 +469,11 @@ bool sk_api_obj_json(struct sk_api *api, const struct sk_kind *k, struct sk_stor
     copy->refs = 1;
     memcpy(copy->bytes, b->p + start, len);
     pthread_mutex_lock(&c->mu);
+    /* Direct-mapped slots keep old revisions of changed objects until
+     * another revision lands on them: when the budget is spent, start
+     * over rather than stop caching, so the bytes held are the recent
+     * working set, at most max_bytes. */
+    if (len <= c->max_bytes && c->bytes + len > c->max_bytes) jcache_flush(c);
     if (c->bytes + len > c->max_bytes || s->rev == o->rev) {
         free(copy);
     } else {

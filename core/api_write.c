@@ -372,6 +372,7 @@ void sk_api_submit_create(struct sk_api_rq *r)
             .ns = r->kind->namespaced ? r->ns : NULL,
             .name = sk_obj_name(r->obj),
             .obj = r->obj,
+            .new_uid = sk_val_str_at(r->obj, "metadata", "uid", NULL),
     };
     struct sk_error *e = NULL;
     sk_err rc = sk_store_submit(r->api->store, &c, create_done, r, &e);
@@ -416,17 +417,20 @@ void sk_api_create_prepared(struct sk_api_rq *r)
                                       NULL};
     for (size_t i = 0; sys[i]; i++)
         sk_map_del(m, sys[i]);
+    /* the uid is decided before admission, as kube-apiserver fills it
+     * before validating: a Job's generated selector names it */
+    char uid[37];
+    random_uid(uid);
+    sk_map_set(m, "uid", sk_val_str(uid));
     /* a new object starts without status, as the registries' strategies
      * reset it (nodes keep what their agent reports) */
     if (r->kind->has_status && strcmp(r->kind->kind, "Node") != 0) sk_map_del(obj, "status");
     if (!sk_api_admit(r, NULL)) return;
     if (!namespace_open(r, sk_obj_name(obj))) return;
     if (r->dry_run) {
-        char uid[37], ts[32];
-        random_uid(uid);
+        char ts[32];
         now_rfc3339(ts);
         m = meta(obj);
-        sk_map_set(m, "uid", sk_val_str(uid));
         sk_map_set(m, "creationTimestamp", sk_val_str(ts));
         sk_map_set(m, "generation", sk_val_int(1));
         sk_api_respond_val(r, 201, obj);

@@ -3,15 +3,21 @@
  * global flags, generated help, the connection and request helpers. */
 #include "cli.h"
 #include "json.h"
+#include "khttp.h"
 #include "mem.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <malloc.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 struct sk_cli_fval {
     bool set;
@@ -533,10 +539,58 @@ int sk_cli_run_verb(const struct sk_cli_verb *v, const char *cmd_path, int argc,
     return rc;
 }
 
+/* The size of a transparent huge page, or 0 when the kernel has none. */
+static uintptr_t thp_size(void)
+{
+    int fd = open("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    char buf[32];
+    ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0) return 0;
+    buf[n] = 0;
+    unsigned long long v = strtoull(buf, NULL, 10);
+    return v >= 65536 && !(v & (v - 1)) ? (uintptr_t)v : 0;
+}
+
+static void *volatile heap_gap; /* kept so that the compiler keeps the malloc */
+
+/* A CLI run is short and allocates a few MiB at most (the parsed answer,
+ * the rows), in many small blocks. First touch of each 4 KiB page is a
+ * page fault, and on virtual machines without nested paging a fault costs
+ * 30-100 us: for `get pods` with 100 pods they were about half its wall
+ * time. So grow the heap once by 8 MiB, ask for transparent huge pages on
+ * its aligned part and start allocating there: a few faults instead of
+ * hundreds. Virtual space only; the RSS grows by the huge pages touched
+ * (2 MiB each). Without THP (or with brk unavailable) nothing changes.
+ * Never for the agent or the shims, whose heaps live long. */
+static void cli_heap_setup(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return; /* ASan's allocator is not glibc's heap */
+#endif
+    uintptr_t huge = thp_size();
+    if (!huge) return;
+    mallopt(M_MMAP_THRESHOLD, 32 << 20); /* large buffers from the heap too */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 8 << 20);
+    uintptr_t lo = (uintptr_t)malloc(64); /* the top of the heap, which grows by the pad */
+    uintptr_t hi = (uintptr_t)sbrk(0);
+    mallopt(M_TOP_PAD, 128 << 10); /* glibc's default again */
+    if (!lo || hi == (uintptr_t)-1 || hi < lo) return;
+    uintptr_t a = (lo + huge - 1) & ~(huge - 1);
+    uintptr_t b = hi & ~(huge - 1);
+    if (b < a + huge || madvise((void *)a, b - a, MADV_HUGEPAGE)) return;
+    /* a block up to the first huge page, never touched (so never faulted
+     * in) and never freed: what is allocated next lands on huge pages */
+    if (a - lo > 4096) heap_gap = malloc(a - lo - 256);
+}
+
 int sk_cli_main(int argc, char **argv)
 {
     const struct sk_cli_verb *v = sk_cli_find_verb(argv[0]);
     if (!v) return -1;
+    cli_heap_setup();
     char *path = sk_xasprintf("skiff %s", v->name);
     int rc = sk_cli_run_verb(v, path, argc, argv, stdout, stderr);
     free(path);
@@ -642,14 +696,24 @@ int sk_cli_request(struct sk_cli *c, const char *method, const char *path, const
     };
     double t0 = now_ms();
     struct sk_error *e = NULL;
-    if (sk_kclient_do(k, &req, resp, &e)) {
-        fprintf(c->err, "%s\n", sk_error_msg(e, SK_ECLOSED));
+    sk_err rc = sk_kclient_do(k, &req, resp, &e);
+    if (rc) {
+        /* connection failures read "Unable to connect to the server: ..."
+         * as kubectl's do; bad local input (a CA that does not load, a
+         * body file) is an "error: " line as kubectl prints it */
+        fprintf(c->err, "%s%s\n", rc == SK_EINVAL || rc == SK_ESYS ? "error: " : "",
+                sk_error_msg(e, SK_ECLOSED));
         sk_error_free(e);
         return 1;
     }
     if (c->verbosity >= 6)
         fprintf(c->err, "I0000 round_trippers: %s %s%s %d in %.0f milliseconds\n",
                 method ? method : "GET", c->conn->server, path, resp->status, now_ms() - t0);
+    if (c->verbosity >= 7 && sk_khttp_session_file(sk_kclient_http(k)))
+        fprintf(c->err, "I0000 tls: %s %s\n",
+                sk_khttp_resumed(sk_kclient_http(k)) ? "session resumed from"
+                                                     : "full handshake, session cache",
+                sk_khttp_session_file(sk_kclient_http(k)));
     return 0;
 }
 

@@ -1,7 +1,8 @@
 /* skiff config: view, current-context, get-contexts and use-context on
- * the kubeconfig file kubectl would use (--kubeconfig, the first file of
- * $KUBECONFIG, ~/.kube/config). */
+ * the kubeconfig kubectl would use (--kubeconfig, the files of $KUBECONFIG
+ * merged, ~/.kube/config). */
 #include "cli_int.h"
+#include "cli_kubeconfig.h"
 #include "mem.h"
 #include "yaml.h"
 
@@ -34,12 +35,29 @@ static char *config_path(struct sk_cli *c)
     return sk_xasprintf("%s/.kube/config", home ? home : "");
 }
 
-/* The file as a tree (a missing file is an empty config). NULL after an error. */
-static struct sk_val *load(struct sk_cli *c, char **path_out)
+/* The file as a tree (a missing file is an empty config), or with merge
+ * and no --kubeconfig, every file of $KUBECONFIG merged as kubectl does.
+ * NULL after an error. */
+static struct sk_val *load_any(struct sk_cli *c, char **path_out, bool merge)
 {
     char *path = config_path(c);
-    FILE *f = fopen(path, "rb");
     struct sk_val *doc = NULL;
+    const char *k = sk_cli_str(c, "kubeconfig"), *env = getenv("KUBECONFIG");
+    FILE *f = NULL;
+    if (merge && !(k && *k) && env && *env) {
+        char *first = NULL;
+        struct sk_error *e = NULL;
+        doc = sk_kubeconfig_merge(env, false, &first, &e);
+        free(first);
+        if (e) {
+            sk_cli_fail(c, "%s", sk_error_msg(e, SK_EINVAL));
+            sk_error_free(e);
+            free(path);
+            return NULL;
+        }
+    } else {
+        f = fopen(path, "rb");
+    }
     if (f) {
         struct sk_buf b = {0};
         char tmp[8192];
@@ -56,7 +74,7 @@ static struct sk_val *load(struct sk_cli *c, char **path_out)
             return NULL;
         }
         sk_buf_free(&b);
-    } else if (errno != ENOENT) {
+    } else if (!doc && !(merge && !(k && *k) && env && *env) && errno != ENOENT) {
         sk_cli_fail(c, "open %s: %s", path, strerror(errno));
         free(path);
         return NULL;
@@ -78,6 +96,27 @@ static struct sk_val *load(struct sk_cli *c, char **path_out)
         *path_out = path;
     else
         free(path);
+    return doc;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const char *x = sk_val_str_at(*(struct sk_val *const *)a, "name", NULL);
+    const char *y = sk_val_str_at(*(struct sk_val *const *)b, "name", NULL);
+    return strcmp(x ? x : "", y ? y : "");
+}
+
+/* What kubectl reads: merged, and (as it keeps them in maps) clusters,
+ * contexts and users sorted by name. */
+static struct sk_val *load(struct sk_cli *c, char **path_out)
+{
+    struct sk_val *doc = load_any(c, path_out, true);
+    static const char *const named[] = {"clusters", "contexts", "users"};
+    for (int l = 0; doc && l < 3; l++) {
+        struct sk_val *a = sk_map_get(doc, named[l]);
+        if (sk_val_is(a, SK_V_ARR) && a->u.a.n > 1)
+            qsort(a->u.a.items, a->u.a.n, sizeof(*a->u.a.items), by_name);
+    }
     return doc;
 }
 
@@ -127,11 +166,21 @@ static int view_run(struct sk_cli *c)
         const char *cur = sk_val_str_at(doc, "current-context", NULL);
         const struct sk_val *cx = find(doc, "contexts", cur);
         if (!cx) {
+            int rc = cur && *cur ? sk_cli_fail(c, "cannot locate context %s", cur)
+                                 : sk_cli_fail(c, "current-context must exist in order to minify");
             sk_val_free(doc);
-            return sk_cli_fail(c, "current-context must exist in order to minify");
+            return rc;
         }
         const char *cl = sk_val_str_at(cx, "context", "cluster", NULL);
         const char *us = sk_val_str_at(cx, "context", "user", NULL);
+        const char *missing = cl && *cl && !find(doc, "clusters", cl) ? "cluster"
+                              : us && *us && !find(doc, "users", us)  ? "user"
+                                                                      : NULL;
+        if (missing) {
+            int rc = sk_cli_fail(c, "cannot locate %s %s", missing, missing[0] == 'c' ? cl : us);
+            sk_val_free(doc);
+            return rc;
+        }
         static const char *const lists[] = {"contexts", "clusters", "users"};
         const char *keep[] = {cur, cl, us};
         for (int l = 0; l < 3; l++) {
@@ -239,10 +288,16 @@ static int use_context_run(struct sk_cli *c)
     if (c->nargs != 1)
         return sk_cli_usage_fail(c, "Unexpected args: need exactly one context name");
     char *path = NULL;
-    struct sk_val *doc = load(c, &path);
+    /* the context may come from any file of $KUBECONFIG; the first file
+     * (the one kubectl writes current-context to) is what changes */
+    struct sk_val *all = load(c, NULL);
+    if (!all) return 1;
+    bool known = find(all, "contexts", c->args[0]) != NULL;
+    sk_val_free(all);
+    struct sk_val *doc = load_any(c, &path, false);
     if (!doc) return 1;
     int rc = 0;
-    if (!find(doc, "contexts", c->args[0])) {
+    if (!known) {
         rc = sk_cli_fail(c, "no context exists with the name: \"%s\"", c->args[0]);
     } else {
         sk_map_set(doc, "current-context", sk_val_str(c->args[0]));
@@ -305,8 +360,11 @@ const struct sk_cli_verb sk_cli_verb_config = {
                 "Modify kubeconfig files using subcommands like \"skiff config use-context "
                 "my-context\".\n\n The loading order follows these rules:\n\n  1.  If the "
                 "--kubeconfig flag is set, then only that file is loaded.\n  2.  If $KUBECONFIG "
-                "is set, its first existing file is used.\n  3.  Otherwise, "
-                "${HOME}/.kube/config is used.",
+                "is set, then it is used as a list of paths (normal path delimiting rules for "
+                "your system). These paths are merged. When a value is modified, it is "
+                "modified in the file that defines the stanza. When a value is created, it is "
+                "created in the first file that exists.\n  3.  Otherwise, "
+                "${HOME}/.kube/config is used and no merging takes place.",
         .usage = "skiff config SUBCOMMAND [options]",
         .subs = config_subs,
 };

@@ -2,6 +2,7 @@
  * custom-columns, and its column writer. */
 #include "cli_int.h"
 #include "json.h"
+#include "gotemplate.h"
 #include "jsonpath.h"
 #include "mem.h"
 #include "yaml.h"
@@ -184,7 +185,7 @@ bool sk_cli_is_obj_format(const char *fmt)
            has_pfx(fmt, "jsonpath=") || has_pfx(fmt, "jsonpath-file=") ||
            has_pfx(fmt, "jsonpath-as-json=") || has_pfx(fmt, "custom-columns=") ||
            has_pfx(fmt, "custom-columns-file=") || !strcmp(fmt, "jsonpath") ||
-           !strcmp(fmt, "custom-columns");
+           !strcmp(fmt, "custom-columns") || sk_gotemplate_is_format(fmt);
 }
 
 static char *read_file(struct sk_cli *c, const char *path, const char *what)
@@ -450,6 +451,11 @@ static int print_any(struct sk_cli *c, const char *fmt, struct sk_val *const *ob
         char *t = read_file(c, fmt + 14, "template");
         rc = t ? print_jsonpath(c, t, r, false) : 1;
         free(t);
+    } else if (sk_gotemplate_is_format(fmt)) {
+        rc = sk_cli_print_gotemplate(c, fmt, r);
+    } else if (!strcmp(fmt, "jsonpath") && sk_cli_has_flag(c, "template") &&
+               sk_cli_str(c, "template") && *sk_cli_str(c, "template")) {
+        rc = print_jsonpath(c, sk_cli_str(c, "template"), r, false); /* --template */
     } else if (!strcmp(fmt, "jsonpath")) {
         rc = sk_cli_fail(c, "jsonpath template format specified but no template given");
     } else {

@@ -496,6 +496,130 @@ static char *tabify(const char *s, int padding)
     return sk_buf_take(&out, NULL);
 }
 
+/* ---- DaemonSets and StatefulSets: ControllerRevisions ---- */
+
+static bool uses_revisions(const struct sk_kind *k)
+{
+    return is_kind(k, "DaemonSet") || is_kind(k, "StatefulSet");
+}
+
+static int cr_cmp(const void *a, const void *b)
+{
+    int64_t x = sk_val_to_int(sk_map_get(*(struct sk_val *const *)a, "revision"), 0);
+    int64_t y = sk_val_to_int(sk_map_get(*(struct sk_val *const *)b, "revision"), 0);
+    return x < y ? -1 : x > y;
+}
+
+/* The ControllerRevisions it (a DaemonSet or StatefulSet) controls, by
+ * revision, oldest first (a new array of copies), as kubectl finds them:
+ * the set's selector, then the controller reference's uid. */
+static int owned_revisions(struct sk_cli *c, const struct sk_cliw_info *it, struct sk_val **out)
+{
+    *out = sk_val_arr();
+    const struct sk_val *sel = sk_val_at(it->obj, "spec", "selector", NULL);
+    struct sk_labelsel *ls = NULL;
+    char *selstr = NULL;
+    if (sel && sk_labelsel_from_val(sel, &ls, NULL) == SK_OK) selstr = sk_labelsel_string(ls);
+    sk_labelsel_free(ls);
+    char *q = sk_cliw_query("labelSelector", selstr && *selstr ? selstr : NULL, NULL);
+    free(selstr);
+    const struct sk_kind *crk = sk_kind_by_api_version("apps/v1", "ControllerRevision");
+    if (!crk) {
+        free(q);
+        return sk_cli_fail(c, "the server doesn't have a resource type \"controllerrevisions\"");
+    }
+    char *path = sk_cli_path(crk, it->ns, NULL, NULL, *q ? q + 1 : NULL);
+    free(q);
+    struct sk_val *list = NULL;
+    int rc = sk_cli_get_json(c, path, &list);
+    free(path);
+    if (rc) return rc;
+    const char *uid = sk_val_str_at(it->obj, "metadata", "uid", NULL);
+    const struct sk_val *items = sk_map_get(list, "items");
+    for (size_t i = 0; i < sk_arr_len(items); i++) {
+        const struct sk_val *cr = sk_arr_get(items, i);
+        const char *ouid = sk_val_str_at(sk_obj_controller_ref(cr), "uid", NULL);
+        if (uid && ouid && !strcmp(uid, ouid)) sk_arr_push(*out, sk_val_dup(cr));
+    }
+    sk_val_free(list);
+    if ((*out)->u.a.n > 1)
+        qsort((*out)->u.a.items, (*out)->u.a.n, sizeof(*(*out)->u.a.items), cr_cmp);
+    return 0;
+}
+
+/* The pod template a revision holds (its data's spec.template without the
+ * "$patch" directive); caller frees. */
+static struct sk_val *cr_template(const struct sk_val *cr)
+{
+    struct sk_val *t = sk_val_dup(sk_val_at(cr, "data", "spec", "template", NULL));
+    if (!t || t->type != SK_V_MAP) {
+        sk_val_free(t);
+        return sk_val_map();
+    }
+    sk_map_del(t, "$patch");
+    return t;
+}
+
+static int history_revisions(struct sk_cli *c, const struct sk_cliw_info *it, int64_t want,
+                             struct sk_cliw_errs *errs)
+{
+    struct sk_val *crs = NULL;
+    int rc = owned_revisions(c, it, &crs);
+    if (rc) return rc;
+    size_t n = sk_arr_len(crs);
+    char *ref = sk_cli_ref(it->kind, it->name);
+    if (!n) {
+        fprintf(c->out, "%s \nNo rollout history found.\n", ref);
+    } else if (want > 0) {
+        const struct sk_val *hit = NULL;
+        for (size_t j = 0; j < n; j++)
+            if (sk_val_to_int(sk_map_get(sk_arr_get(crs, j), "revision"), 0) == want)
+                hit = sk_arr_get(crs, j);
+        if (!hit) {
+            sk_cliw_err_line(errs, "error: unable to find the specified revision");
+        } else {
+            struct sk_val *tpl = cr_template(hit);
+            const char *out = sk_cli_str(c, "output");
+            if (out && *out) {
+                /* kubectl prints the set as that revision would make it */
+                struct sk_val *obj = sk_val_dup(it->obj);
+                sk_val_set_at(obj, sk_val_dup(tpl), "spec", "template", NULL);
+                struct sk_val *const objs[1] = {obj};
+                const struct sk_kind *const kinds[1] = {it->kind};
+                rc = sk_cli_print_objs(c, out, objs, kinds, 1);
+                sk_val_free(obj);
+            } else {
+                struct sk_buf b = {0};
+                describe_template(&b, tpl);
+                char *raw = sk_buf_take(&b, NULL);
+                fprintf(c->out, "%s with revision #%lld\n%s\n", ref, (long long)want, raw);
+                free(raw);
+            }
+            sk_val_free(tpl);
+        }
+    } else {
+        struct sk_buf b = {0};
+        sk_buf_puts(&b, "REVISION\tCHANGE-CAUSE\n");
+        /* one line per revision, as kubectl's map of them has */
+        for (size_t j = 0; j < n; j++) {
+            const struct sk_val *cr = sk_arr_get(crs, j);
+            long long r = sk_val_to_int(sk_map_get(cr, "revision"), 0);
+            if (j + 1 < n && sk_val_to_int(sk_map_get(sk_arr_get(crs, j + 1), "revision"), 0) == r)
+                continue;
+            const char *cause = sk_obj_annotation(cr, CHANGE_CAUSE_ANN);
+            sk_buf_printf(&b, "%lld\t%s\n", r, cause && *cause ? cause : "<none>");
+        }
+        char *raw = sk_buf_take(&b, NULL);
+        char *txt = tabify(raw, 2);
+        fprintf(c->out, "%s \n%s\n", ref, txt);
+        free(txt);
+        free(raw);
+    }
+    free(ref);
+    sk_val_free(crs);
+    return rc;
+}
+
 static int history_run(struct sk_cli *c)
 {
     struct sk_cliw_infos in = {0};
@@ -509,6 +633,10 @@ static int history_run(struct sk_cli *c)
     int rc = 0;
     for (size_t i = 0; i < in.n && !rc; i++) {
         struct sk_cliw_info *it = &in.v[i];
+        if (uses_revisions(it->kind)) {
+            rc = history_revisions(c, it, want, &errs);
+            continue;
+        }
         if (!is_kind(it->kind, "Deployment")) {
             sk_cliw_err_line(&errs,
                              "error: error retrieving history for \"%s\", no visitor method "
@@ -634,9 +762,92 @@ static bool skip_annotation(const char *k)
     return false;
 }
 
+/* kubectl's DaemonSet and StatefulSet rollbacker: the revision before
+ * the newest (or --to-revision) is written back as the set's template. */
+static int undo_revision(struct sk_cli *c, struct sk_cliw_info *it, int64_t to, const char *dry,
+                         struct sk_cliw_errs *errs)
+{
+    if (to < 0) {
+        sk_cliw_err_line(errs, "error: unable to find specified revision %lld in history",
+                         (long long)to);
+        return 0;
+    }
+    struct sk_val *crs = NULL;
+    int rc = owned_revisions(c, it, &crs);
+    if (rc) return rc;
+    size_t n = sk_arr_len(crs);
+    const struct sk_val *target = NULL;
+    if (to == 0 && n <= 1) {
+        sk_cliw_err_line(errs, "error: no last revision to roll back to");
+        sk_val_free(crs);
+        return 0;
+    }
+    if (to == 0) {
+        target = sk_arr_get(crs, n - 2);
+    } else {
+        for (size_t i = 0; i < n; i++)
+            if (sk_val_to_int(sk_map_get(sk_arr_get(crs, i), "revision"), 0) == to)
+                target = sk_arr_get(crs, i);
+    }
+    if (!target) {
+        sk_cliw_err_line(errs, "error: unable to find specified revision %lld in history",
+                         (long long)to);
+        sk_val_free(crs);
+        return 0;
+    }
+    struct sk_val *want = cr_template(target);
+    if (dry && !strcmp(dry, "client")) {
+        /* kubectl shows the template it would restore */
+        struct sk_buf b = {0};
+        describe_template(&b, want);
+        char *raw = sk_buf_take(&b, NULL);
+        sk_cli_print_action(c, it->kind, it->name, raw, dry);
+        free(raw);
+        sk_val_free(want);
+        sk_val_free(crs);
+        return 0;
+    }
+    if (sk_val_equal(want, sk_val_at(it->obj, "spec", "template", NULL))) {
+        char *act = sk_xasprintf("skipped rollback (current template already matches revision "
+                                 "%lld)",
+                                 (long long)to);
+        sk_cli_print_action(c, it->kind, it->name, act, NULL);
+        free(act);
+        sk_val_free(want);
+        sk_val_free(crs);
+        return 0;
+    }
+    struct sk_val *ops = sk_val_arr();
+    struct sk_val *op = sk_arr_push(ops, sk_val_map());
+    sk_map_set(op, "op", sk_val_str("replace"));
+    sk_map_set(op, "path", sk_val_str("/spec/template"));
+    sk_map_set(op, "value", want);
+    char *q = sk_cliw_query("fieldManager", sk_cli_str(c, "field-manager"), "dryRun",
+                            dry ? "All" : NULL, NULL);
+    char *path = sk_cli_path(it->kind, it->ns, it->name, NULL, q + 1);
+    free(q);
+    struct sk_kresp r = {0};
+    int st = sk_cliw_call(c, "PATCH", path, "application/json-patch+json", ops, NULL, &r);
+    free(path);
+    if (st == 1) rc = 1;
+    if (st == 2) {
+        struct sk_val *sv = NULL;
+        sk_json_parse(r.body, r.body_len, &sv, NULL);
+        sk_cliw_err_line(errs, "error: failed restoring revision %lld: %s", (long long)to,
+                         sk_val_str_at(sv, "message", NULL) ?: "");
+        sk_val_free(sv);
+        sk_kresp_free(&r);
+    }
+    if (st == 0) sk_cli_print_action(c, it->kind, it->name, "rolled back", dry);
+    sk_val_free(ops);
+    sk_val_free(crs);
+    return rc;
+}
+
 static int undo_one(struct sk_cli *c, struct sk_cliw_info *it, int64_t to, const char *dry,
                     struct sk_cliw_errs *errs)
 {
+    if (uses_revisions(it->kind)) return undo_revision(c, it, to, dry, errs);
     if (!is_kind(it->kind, "Deployment")) {
         sk_cliw_err_line(errs,
                          "error: error retrieving rollbacker for \"%s\", no visitor method "

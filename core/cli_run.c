@@ -32,7 +32,7 @@ static const struct sk_cli_flag run_flags[] = {
         {"annotations", 0, SK_FLAG_ARRAY, "[]", "Annotations to apply to the pod."},
         {"attach", 0, SK_FLAG_BOOL, "false",
          "If true, wait for the Pod to start running, and then attach to the Pod as if 'kubectl "
-         "attach ...' were called. Not supported by skiff yet."},
+         "attach ...' were called. Not supported by skiff yet (pods/attach is not served)."},
         {"command", 0, SK_FLAG_BOOL, "false",
          "If true and extra arguments are present, use them as the 'command' field in the "
          "container, rather than the 'args' field which is the default."},
@@ -86,11 +86,25 @@ static int run_run(struct sk_cli *c)
     int npos = c->dash_at >= 0 ? c->dash_at : c->nargs;
     if (npos < 1) return sk_cli_usage_fail(c, "NAME is required for run");
     const char *name = c->args[0];
-    if (sk_cli_bool(c, "stdin") || sk_cli_bool(c, "attach") || sk_cli_bool(c, "tty"))
-        return sk_cli_fail(c, "skiff run cannot attach yet (-i, -t, --attach); run the pod and "
-                              "use 'skiff logs -f' or 'skiff exec'");
-    if (sk_cli_bool(c, "rm"))
-        return sk_cli_fail(c, "--rm should only be used for attached containers");
+    /* kubectl's checks, in its order: -i implies --attach unless given */
+    bool in = sk_cli_bool(c, "stdin"), tty = sk_cli_bool(c, "tty");
+    bool attach = sk_cli_changed(c, "attach") ? sk_cli_bool(c, "attach") : in;
+    if (sk_cli_bool(c, "rm") && !attach)
+        return sk_cli_usage_fail(c, "--rm should only be used for attached containers");
+    if (tty && !in)
+        return sk_cli_usage_fail(c, "-i/--stdin is required for containers with -t/--tty=true");
+    const char *dry = sk_cli_has_flag(c, "dry-run") ? sk_cli_str(c, "dry-run") : NULL;
+    if ((attach || in || tty) && dry && *dry && strcmp(dry, "none"))
+        return sk_cli_usage_fail(c, "--dry-run=[server|client] can't be used with attached "
+                                    "containers options (--attach, --stdin, or --tty)");
+    /* Attaching needs the API's pods/attach, which answers 503 for now:
+     * say so before creating a pod nobody could attach to. */
+    if (attach || in || tty)
+        return sk_cli_fail(c,
+                           "skiff run cannot attach to the container (-i, -t, --attach): "
+                           "the API does not serve pods/attach yet; run the pod without them "
+                           "and use 'skiff logs -f %s' or 'skiff exec -it %s -- sh'",
+                           name, name);
     const char *restart = sk_cli_str(c, "restart");
     if (strcmp(restart, "Always") && strcmp(restart, "OnFailure") && strcmp(restart, "Never"))
         return sk_cli_fail(c, "invalid restart policy: %s", restart);

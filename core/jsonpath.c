@@ -291,8 +291,17 @@ static sk_err parse_array(struct parser *p, struct jlist *cur, struct sk_error *
     }
     size_t tl = strlen(text);
     if (tl >= 2 && text[0] == '\'' && text[tl - 1] == '\'' && !memchr(text + 1, '\'', tl - 2)) {
-        append(cur, J_FIELD)->text = sk_xstrndup(text + 1, tl - 2);
+        /* client-go parses a quoted key as the fields ".KEY": a dot in it
+         * separates names unless escaped (['a\.b']), so ['a.b'] is .a.b */
+        char *sub = sk_xasprintf(".%.*s", (int)(tl - 2), text + 1);
+        struct jlist l = {0};
+        rc = parse_sub(sub, strlen(sub), p->depth + 1, &l, err);
+        free(sub);
         free(text);
+        if (rc) return rc;
+        for (size_t i = 0; i < l.n; i++)
+            *append(cur, l.v[i].op) = l.v[i];
+        free(l.v);
         return SK_OK;
     }
     char parts[3][32];
@@ -976,7 +985,7 @@ sk_err sk_jsonpath_find(const struct sk_jsonpath *jp, const struct sk_val *root,
 /* Go's %v of a float64: shortest digits, %e form when the exponent is
  * below -4 or at least 6 (strconv 'g' with shortest precision, as fmt
  * uses it). */
-static void go_float(double f, struct sk_buf *out)
+void sk_go_float(double f, struct sk_buf *out)
 {
     if (isnan(f)) return sk_buf_puts(out, "NaN");
     if (isinf(f)) return sk_buf_puts(out, f > 0 ? "+Inf" : "-Inf");
@@ -1019,7 +1028,7 @@ static struct sk_val *sorted_copy(const struct sk_val *v)
     while (sp) {
         struct sk_val *x = stack[--sp];
         if (x->type == SK_V_MAP) {
-            qsort(x->u.m.kv, x->u.m.n, sizeof(struct sk_kv), kv_cmp);
+            if (x->u.m.n > 1) qsort(x->u.m.kv, x->u.m.n, sizeof(struct sk_kv), kv_cmp);
             for (size_t i = 0; i < x->u.m.n; i++)
                 if (x->u.m.kv[i].val->type >= SK_V_ARR && sp < SK_VAL_MAX_DEPTH + 1)
                     stack[sp++] = x->u.m.kv[i].val;
@@ -1037,7 +1046,7 @@ void sk_jsonpath_print_value(const struct sk_val *v, struct sk_buf *out)
     switch (v->type) {
     case SK_V_STR: sk_buf_append(out, v->u.s.p, v->u.s.len); return;
     case SK_V_INT: sk_buf_printf(out, "%lld", (long long)v->u.i); return;
-    case SK_V_FLOAT: go_float(v->u.f, out); return;
+    case SK_V_FLOAT: sk_go_float(v->u.f, out); return;
     case SK_V_BOOL: sk_buf_puts(out, v->u.b ? "true" : "false"); return;
     case SK_V_NULL: sk_buf_puts(out, "null"); return;
     default: {

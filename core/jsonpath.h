@@ -44,6 +44,8 @@ char *sk_jsonpath_relaxed(const char *expr);
 /* A value as Go's fmt.Sprint prints what JSON decoding made of it
  * ("map[a:1 b:[x y]]", "<nil>", "1.5"): custom-columns cells. */
 void sk_go_sprint(const struct sk_val *v, struct sk_buf *out);
+/* Go's %v of a float64 ("1e+06", "0.5", "+Inf"). */
+void sk_go_float(double f, struct sk_buf *out);
 /* A value as jsonpath prints one result (strings raw, containers as
  * compact JSON with sorted keys). */
 void sk_jsonpath_print_value(const struct sk_val *v, struct sk_buf *out);

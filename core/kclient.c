@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "cli_kubeconfig.h"
 #include "config.h"
 #include "json.h"
 #include "khttp.h"
@@ -331,11 +332,13 @@ sk_err sk_kclient_resolve(const struct sk_kclient_opts *o, struct sk_kconn **out
         rc = load_file(o->kubeconfig, o->context, &c, err);
     } else {
         char *found = NULL;
+        bool from_env = false;
         if (envkc && *envkc) {
             char *list = sk_xstrdup(envkc), *save = NULL;
             for (char *p = strtok_r(list, ":", &save); p && !found; p = strtok_r(NULL, ":", &save))
                 if (exists(p)) found = sk_xstrdup(p);
             free(list);
+            from_env = found != NULL;
             if (!found) TRIED("no file of $KUBECONFIG (%s), ", envkc);
         }
         if (!found && home && *home) {
@@ -348,7 +351,9 @@ sk_err sk_kclient_resolve(const struct sk_kclient_opts *o, struct sk_kconn **out
             }
         }
         if (found) {
-            rc = load_file(found, o->context, &c, err);
+            /* every file of $KUBECONFIG, merged as kubectl does */
+            rc = from_env ? sk_kubeconfig_load_merged(envkc, o->context, &c, err)
+                          : load_file(found, o->context, &c, err);
             free(found);
         } else {
             char why[1024];

@@ -40,6 +40,14 @@ struct sk_khttp {
     SSL_CTX *ctx;
     int fd;
     SSL *ssl;
+    /* CAs are parsed only when a full handshake needs them (see verify_cb) */
+    char *ca_data, *ca_file;
+    size_t ca_len;
+    bool ca_loaded;
+    char *ca_err;    /* why the CAs did not load, for the handshake's error */
+    char *sess_path; /* the TLS session cache file, or NULL */
+    bool sess_saved;
+    bool resumed; /* the last handshake resumed a cached session */
     /* bytes read past the end of a response (after a 101: the stream's) */
     char *extra;
     size_t extra_len, extra_off;
@@ -100,10 +108,9 @@ static const char *ssl_err(void)
     return buf;
 }
 
-static sk_err load_pem_cas(SSL_CTX *ctx, const char *data, size_t len, struct sk_error **err)
+static sk_err load_pem_cas(X509_STORE *st, const char *data, size_t len, struct sk_error **err)
 {
     BIO *b = BIO_new_mem_buf(data, (int)len);
-    X509_STORE *st = SSL_CTX_get_cert_store(ctx);
     int n = 0;
     X509 *x;
     while ((x = PEM_read_bio_X509(b, NULL, NULL, NULL))) {
@@ -117,11 +124,235 @@ static sk_err load_pem_cas(SSL_CTX *ctx, const char *data, size_t len, struct sk
     return SK_OK;
 }
 
+/* Parsing the CAs is a tenth of a CLI run (OpenSSL 3 sets up its decoders
+ * on the first certificate), and a resumed TLS session needs none: so the
+ * CAs go into the store here, on the first full handshake. */
+static int verify_cb(X509_STORE_CTX *xs, void *arg)
+{
+    struct sk_khttp *h = arg;
+    X509_STORE *st = X509_STORE_CTX_get0_store(xs);
+    if (!h->ca_loaded && st) {
+        h->ca_loaded = true;
+        struct sk_error *e = NULL;
+        if (h->ca_data) {
+            if (load_pem_cas(st, h->ca_data, h->ca_len, &e)) {
+                h->ca_err = sk_xstrdup(sk_error_msg(e, SK_EINVAL));
+                sk_error_free(e);
+            }
+        } else if (h->ca_file) {
+            if (X509_STORE_load_file(st, h->ca_file) != 1)
+                h->ca_err = sk_xasprintf("unable to read certificate-authority %s: %s", h->ca_file,
+                                         ssl_err());
+        } else {
+            X509_STORE_set_default_paths(st);
+        }
+        ERR_clear_error();
+    }
+    if (h->ca_err) {
+        X509_STORE_CTX_set_error(xs, X509_V_ERR_UNSPECIFIED);
+        return 0;
+    }
+    return X509_verify_cert(xs);
+}
+
+/* ---- TLS session cache ----
+ *
+ * A full TLS 1.3 handshake costs a CLI run a third of its CPU: parsing
+ * and verifying the server's certificate chain and its signature. The
+ * agent issues session tickets, so the CLI keeps the last one in a file
+ * under kubectl's cache directory ($KUBECACHEDIR, else ~/.kube/cache),
+ * 0600, named after the server and a hash of the TLS material that
+ * decided trust (CA, client certificate, insecure flag): the next run
+ * resumes, and falls back to a full, verified handshake when the ticket
+ * is refused (agent restarted) or expired. Only sessions from verified
+ * handshakes are saved. The certificate inside a saved session is
+ * dropped (see strip_peer): nothing reads it, and decoding it would cost
+ * most of what resumption saves. */
+
+static uint64_t fnv(uint64_t x, const void *p, size_t n)
+{
+    const unsigned char *c = p;
+    for (size_t i = 0; i < n; i++)
+        x = (x ^ c[i]) * 0x100000001b3ULL;
+    return (x ^ 0x100) * 0x100000001b3ULL; /* ends the field: no byte is 0x100 */
+}
+
+static uint64_t fnv_str(uint64_t x, const char *s)
+{
+    return fnv(x, s ? s : "-", s ? strlen(s) : 1);
+}
+
+/* DER length at p (n bytes left): header size into *hl, -1 if malformed. */
+static long der_len(const unsigned char *p, size_t n, size_t *hl)
+{
+    if (n < 2) return -1;
+    if (p[1] < 0x80) {
+        *hl = 2;
+        return p[1] <= n - 2 ? p[1] : -1;
+    }
+    size_t k = p[1] & 0x7f;
+    if (!k || k > 3 || n < 2 + k) return -1;
+    size_t l = 0;
+    for (size_t i = 0; i < k; i++)
+        l = l << 8 | p[2 + i];
+    *hl = 2 + k;
+    return l <= n - 2 - k ? (long)l : -1;
+}
+
+/* The session's DER without its [3] peer certificate field (the
+ * SSL_SESSION_ASN1 sequence of ssl/ssl_asn1.c). Returns the new length
+ * in *out (caller frees), or 0 when der is not as expected. */
+static size_t strip_peer(const unsigned char *der, size_t n, unsigned char **out)
+{
+    size_t hl;
+    long sl = der_len(der, n, &hl);
+    if (der[0] != 0x30 || sl < 0 || hl + (size_t)sl != n) return 0;
+    unsigned char *body = sk_xmalloc(n);
+    size_t bl = 0;
+    for (size_t off = hl; off < n;) {
+        size_t ehl;
+        long el = der_len(der + off, n - off, &ehl);
+        if (el < 0) {
+            free(body);
+            return 0;
+        }
+        size_t all = ehl + (size_t)el;
+        if (der[off] != 0xa3) {
+            memcpy(body + bl, der + off, all);
+            bl += all;
+        }
+        off += all;
+    }
+    unsigned char *o = sk_xmalloc(bl + 6);
+    size_t ol = 0;
+    o[ol++] = 0x30;
+    if (bl < 0x80) {
+        o[ol++] = (unsigned char)bl;
+    } else if (bl < 0x100) {
+        o[ol++] = 0x81;
+        o[ol++] = (unsigned char)bl;
+    } else {
+        o[ol++] = 0x82;
+        o[ol++] = (unsigned char)(bl >> 8);
+        o[ol++] = (unsigned char)bl;
+    }
+    if (bl >= 0x10000) {
+        free(o);
+        free(body);
+        return 0;
+    }
+    memcpy(o + ol, body, bl);
+    free(body);
+    *out = o;
+    return ol + bl;
+}
+
+static int sess_new_cb(SSL *ssl, SSL_SESSION *sess)
+{
+    struct sk_khttp *h = SSL_get_app_data(ssl);
+    if (!h || !h->sess_path || h->sess_saved || !SSL_SESSION_is_resumable(sess)) return 0;
+    if (SSL_get_verify_result(ssl) != X509_V_OK) return 0;
+    h->sess_saved = true;
+    int n = i2d_SSL_SESSION(sess, NULL);
+    if (n <= 0 || n > 65536) return 0;
+    unsigned char *der = sk_xmalloc((size_t)n), *p = der, *s2 = NULL;
+    i2d_SSL_SESSION(sess, &p);
+    size_t sn = strip_peer(der, (size_t)n, &s2);
+    free(der);
+    if (!sn) return 0;
+    /* mkdir -p: ~/.kube/cache may not exist yet (kubectl makes it 0750) */
+    char *dir = sk_xstrdup(h->sess_path);
+    *strrchr(dir, '/') = 0;
+    if (mkdir(dir, 0700) && errno == ENOENT) {
+        for (char *q = strchr(dir + 1, '/'); q; q = strchr(q + 1, '/')) {
+            *q = 0;
+            mkdir(dir, 0750);
+            *q = '/';
+        }
+        mkdir(dir, 0700);
+    }
+    char *tmp = sk_xasprintf("%s.%ld.tmp", h->sess_path, (long)getpid());
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0) {
+        bool ok = write(fd, s2, sn) == (ssize_t)sn;
+        ok = !close(fd) && ok;
+        if (!ok || rename(tmp, h->sess_path)) unlink(tmp);
+    }
+    free(tmp);
+    free(dir);
+    free(s2);
+    return 0; /* the callback does not keep sess */
+}
+
+static void sess_setup(struct sk_khttp *h, const struct sk_kconn *c)
+{
+    const char *dir = getenv("KUBECACHEDIR");
+    char *base = NULL;
+    if (dir && *dir) {
+        base = sk_xstrdup(dir);
+    } else {
+        const char *home = getenv("HOME");
+        if (!home || !*home) return;
+        base = sk_xasprintf("%s/.kube/cache", home);
+    }
+    uint64_t x = 0xcbf29ce484222325ULL;
+    x = fnv_str(x, h->host);
+    x = fnv_str(x, h->port);
+    x = fnv(x, c->insecure ? "i" : "v", 1);
+    x = c->ca_data ? fnv(x, c->ca_data, c->ca_len) : fnv_str(x, c->ca_file);
+    struct stat st;
+    if (c->ca_file && !stat(c->ca_file, &st)) { /* a CA file changed in place */
+        int64_t v[3] = {(int64_t)st.st_size, (int64_t)st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
+        x = fnv(x, v, sizeof(v));
+    }
+    x = c->cert_data ? fnv(x, c->cert_data, c->cert_len) : fnv_str(x, c->cert_file);
+    char *safe = sk_xstrdup(h->host);
+    for (char *p = safe; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '.' || *p == '-'))
+            *p = '_';
+    h->sess_path =
+            sk_xasprintf("%s/skiff-tls/%s_%s-%016llx", base, safe, h->port, (unsigned long long)x);
+    free(safe);
+    free(base);
+    SSL_CTX_set_session_cache_mode(h->ctx,
+                                   SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+    SSL_CTX_sess_set_new_cb(h->ctx, sess_new_cb);
+}
+
+/* The saved session for this server, if it is still good. */
+static SSL_SESSION *sess_load(const struct sk_khttp *h)
+{
+    if (!h->sess_path) return NULL;
+    int fd = open(h->sess_path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return NULL;
+    unsigned char buf[16384];
+    struct stat st;
+    ssize_t n = -1;
+    if (!fstat(fd, &st) && st.st_uid == geteuid() && !(st.st_mode & 077))
+        n = read(fd, buf, sizeof(buf));
+    close(fd);
+    if (n <= 0 || n == (ssize_t)sizeof(buf)) return NULL;
+    const unsigned char *p = buf;
+    SSL_SESSION *s = d2i_SSL_SESSION(NULL, &p, (long)n);
+    ERR_clear_error();
+    if (!s) return NULL;
+    time_t now = time(NULL);
+    if (!SSL_SESSION_is_resumable(s) ||
+        SSL_SESSION_get_time(s) + SSL_SESSION_get_timeout(s) <= (long)now) {
+        SSL_SESSION_free(s);
+        return NULL;
+    }
+    return s;
+}
+
 static sk_err setup_tls(struct sk_khttp *h, const struct sk_kconn *c, struct sk_error **err)
 {
     /* no openssl.cnf: nothing in it applies to this client, and reading it
-     * is a measurable part of a CLI run */
-    OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+     * is a measurable part of a CLI run; and no cleanup at exit: freeing
+     * every table OpenSSL built cost a CLI run about as much as building
+     * them, for memory the kernel takes back anyway */
+    OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG | OPENSSL_INIT_NO_ATEXIT, NULL);
     h->ctx = SSL_CTX_new(TLS_client_method());
     if (!h->ctx) return sk_fail(err, SK_EINTERNAL, "SSL_CTX_new: %s", ssl_err());
     SSL_CTX_set_min_proto_version(h->ctx, TLS1_2_VERSION);
@@ -130,17 +361,24 @@ static sk_err setup_tls(struct sk_khttp *h, const struct sk_kconn *c, struct sk_
         SSL_CTX_set_verify(h->ctx, SSL_VERIFY_NONE, NULL);
     } else {
         SSL_CTX_set_verify(h->ctx, SSL_VERIFY_PEER, NULL);
+        /* checked now, parsed when needed: a resumed session needs none */
         if (c->ca_data) {
-            sk_err rc = load_pem_cas(h->ctx, c->ca_data, c->ca_len, err);
-            if (rc) return rc;
+            if (!memmem(c->ca_data, c->ca_len, "-----BEGIN", 10))
+                return sk_fail(err, SK_EINVAL,
+                               "certificate-authority-data holds no PEM certificate");
+            h->ca_data = sk_xmalloc(c->ca_len + 1);
+            memcpy(h->ca_data, c->ca_data, c->ca_len);
+            h->ca_data[c->ca_len] = 0;
+            h->ca_len = c->ca_len;
         } else if (c->ca_file) {
-            if (SSL_CTX_load_verify_locations(h->ctx, c->ca_file, NULL) != 1)
+            if (access(c->ca_file, R_OK))
                 return sk_fail(err, SK_EINVAL, "unable to read certificate-authority %s: %s",
-                               c->ca_file, ssl_err());
-        } else {
-            SSL_CTX_set_default_verify_paths(h->ctx);
+                               c->ca_file, strerror(errno));
+            h->ca_file = sk_xstrdup(c->ca_file);
         }
+        SSL_CTX_set_cert_verify_callback(h->ctx, verify_cb, h);
     }
+    sess_setup(h, c);
     if (c->cert_data) {
         BIO *b = BIO_new_mem_buf(c->cert_data, (int)c->cert_len);
         X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
@@ -210,6 +448,10 @@ void sk_khttp_free(struct sk_khttp *h)
     free(h->prefix);
     free(h->hostport);
     free(h->token);
+    free(h->ca_data);
+    free(h->ca_file);
+    free(h->ca_err);
+    free(h->sess_path);
     free(h);
 }
 
@@ -308,6 +550,12 @@ static sk_err do_connect(struct sk_khttp *h, double deadline, struct sk_error **
     if (!h->tls) return SK_OK;
     h->ssl = SSL_new(h->ctx);
     SSL_set_fd(h->ssl, h->fd);
+    SSL_set_app_data(h->ssl, h);
+    SSL_SESSION *sess = sess_load(h);
+    if (sess) {
+        SSL_set_session(h->ssl, sess);
+        SSL_SESSION_free(sess);
+    }
     if (!h->host_is_ip) SSL_set_tlsext_host_name(h->ssl, h->host);
     X509_VERIFY_PARAM *vp = SSL_get0_param(h->ssl);
     if (h->host_is_ip)
@@ -317,7 +565,10 @@ static sk_err do_connect(struct sk_khttp *h, double deadline, struct sk_error **
     for (;;) {
         ERR_clear_error();
         int r = SSL_connect(h->ssl);
-        if (r == 1) return SK_OK;
+        if (r == 1) {
+            h->resumed = SSL_session_reused(h->ssl) == 1;
+            return SK_OK;
+        }
         int e = SSL_get_error(h->ssl, r);
         if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
             int w = wait_fd(h->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, cdl);
@@ -330,7 +581,9 @@ static sk_err do_connect(struct sk_khttp *h, double deadline, struct sk_error **
         }
         long v = SSL_get_verify_result(h->ssl);
         sk_err rc;
-        if (v != X509_V_OK) {
+        if (h->ca_err) {
+            rc = sk_fail(err, SK_EINVAL, "%s", h->ca_err);
+        } else if (v != X509_V_OK) {
             const char *t = verify_text(v);
             if (t)
                 rc = sk_fail(
@@ -791,4 +1044,14 @@ int sk_khttp_fd(const struct sk_khttp *h)
 bool sk_khttp_pending(const struct sk_khttp *h)
 {
     return h->extra_off < h->extra_len || (h->ssl && SSL_pending(h->ssl) > 0);
+}
+
+bool sk_khttp_resumed(const struct sk_khttp *h)
+{
+    return h->resumed;
+}
+
+const char *sk_khttp_session_file(const struct sk_khttp *h)
+{
+    return h->sess_path;
 }

@@ -41,4 +41,9 @@ sk_err sk_khttp_write(struct sk_khttp *h, const void *p, size_t n, struct sk_err
 int sk_khttp_fd(const struct sk_khttp *h);
 bool sk_khttp_pending(const struct sk_khttp *h);
 
+/* Whether the last TLS handshake resumed the session cached in
+ * sk_khttp_session_file (NULL: no cache; the path is borrowed). */
+bool sk_khttp_resumed(const struct sk_khttp *h);
+const char *sk_khttp_session_file(const struct sk_khttp *h);
+
 #endif

@@ -1,16 +1,22 @@
 /* The admin kubeconfig `skiff kubeconfig` prints: the cluster CA inline,
  * the API's URL and the admin bearer token, in the layout kubectl itself
- * writes, so kubectl and the client libraries load it unchanged. */
+ * writes, so kubectl and the client libraries load it unchanged. And the
+ * merge of a $KUBECONFIG list of files, as client-go's loading rules do. */
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "api.h"
+#include "cli_kubeconfig.h"
 #include "config.h"
+#include "json.h"
+#include "kclient.h"
 #include "mem.h"
 #include "val.h"
+#include "yaml.h"
 
 #define MAX_FILE (1024 * 1024)
 
@@ -100,4 +106,150 @@ char *sk_api_local_url(const char *listen)
     if (!strcmp(h, "::")) h = "::1";
     return strchr(h, ':') ? sk_xasprintf("https://[%s]:%d", h, port)
                           : sk_xasprintf("https://%s:%d", h, port);
+}
+
+/* ---- merging $KUBECONFIG ---- */
+
+/* A path in file fname made absolute against fname's directory, as
+ * client-go's ResolvePaths does before merging. */
+static void resolve_path(struct sk_val *m, const char *key, const char *fname)
+{
+    const char *p = sk_val_str_at(m, key, NULL);
+    if (!p || !*p || p[0] == '/') return;
+    const char *slash = strrchr(fname, '/');
+    char *abs = slash ? sk_xasprintf("%.*s/%s", (int)(slash - fname), fname, p) : sk_xstrdup(p);
+    if (!slash) {
+        char cwd[4096];
+        if (getcwd(cwd, sizeof(cwd))) {
+            free(abs);
+            abs = sk_xasprintf("%s/%s", cwd, p);
+        }
+    }
+    sk_map_set(m, key, sk_val_str(abs));
+    free(abs);
+}
+
+static void resolve_paths(struct sk_val *doc, const char *fname)
+{
+    struct sk_val *cl = sk_map_get(doc, "clusters");
+    for (size_t i = 0; i < sk_arr_len(cl); i++)
+        resolve_path(sk_map_get(sk_arr_get(cl, i), "cluster"), "certificate-authority", fname);
+    struct sk_val *us = sk_map_get(doc, "users");
+    static const char *const ukeys[] = {"client-certificate", "client-key", "tokenFile"};
+    for (size_t i = 0; i < sk_arr_len(us); i++)
+        for (int k = 0; k < 3; k++)
+            resolve_path(sk_map_get(sk_arr_get(us, i), "user"), ukeys[k], fname);
+}
+
+static bool named_in(const struct sk_val *a, const char *name)
+{
+    for (size_t i = 0; i < sk_arr_len(a); i++) {
+        const char *n = sk_val_str_at(sk_arr_get(a, i), "name", NULL);
+        if (n && !strcmp(n, name)) return true;
+    }
+    return false;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const char *x = sk_val_str_at(*(struct sk_val *const *)a, "name", NULL);
+    const char *y = sk_val_str_at(*(struct sk_val *const *)b, "name", NULL);
+    return strcmp(x ? x : "", y ? y : "");
+}
+
+struct sk_val *sk_kubeconfig_merge(const char *list, bool resolve, char **first,
+                                   struct sk_error **err)
+{
+    *first = NULL;
+    struct sk_val *merged = NULL;
+    char *copy = sk_xstrdup(list ? list : ""), *save = NULL;
+    for (char *p = strtok_r(copy, ":", &save); p; p = strtok_r(NULL, ":", &save)) {
+        FILE *f = fopen(p, "rb");
+        if (!f) {
+            if (errno == ENOENT) continue; /* kubectl skips missing files */
+            sk_fail_sys(err, errno, "error loading config file \"%s\"", p);
+            goto fail;
+        }
+        fclose(f);
+        size_t n = 0;
+        char *text = read_small(p, &n, err);
+        if (!text) goto fail;
+        struct sk_val *doc = NULL;
+        struct sk_error *e = NULL;
+        sk_err rc = n ? sk_yaml_parse_one(text, n, p, &doc, &e) : SK_OK;
+        free(text);
+        if (rc) {
+            sk_fail(err, rc, "error loading config file \"%s\": %s", p, sk_error_msg(e, rc));
+            sk_error_free(e);
+            goto fail;
+        }
+        if (doc && doc->type != SK_V_MAP) {
+            sk_val_free(doc);
+            sk_fail(err, SK_EINVAL, "error loading config file \"%s\": not a kubeconfig map", p);
+            goto fail;
+        }
+        if (!*first) *first = sk_xstrdup(p);
+        if (!doc) doc = sk_val_map();
+        if (resolve) resolve_paths(doc, p);
+        if (!merged) {
+            merged = doc;
+            continue;
+        }
+        /* the first file to set a value wins: current-context, named
+         * clusters, contexts and users, and other top-level keys */
+        const char *cur = sk_val_str_at(merged, "current-context", NULL);
+        const char *dcur = sk_val_str_at(doc, "current-context", NULL);
+        if ((!cur || !*cur) && dcur && *dcur)
+            sk_map_set(merged, "current-context", sk_val_str(dcur));
+        static const char *const lists[] = {"clusters", "contexts", "users"};
+        for (int l = 0; l < 3; l++) {
+            struct sk_val *src = sk_map_get(doc, lists[l]);
+            if (!sk_val_is(src, SK_V_ARR)) continue;
+            struct sk_val *dst = sk_map_get(merged, lists[l]);
+            if (!sk_val_is(dst, SK_V_ARR)) dst = sk_map_set(merged, lists[l], sk_val_arr());
+            for (size_t i = 0; i < sk_arr_len(src); i++) {
+                const char *name = sk_val_str_at(sk_arr_get(src, i), "name", NULL);
+                if (name && !named_in(dst, name)) sk_arr_push(dst, sk_val_dup(sk_arr_get(src, i)));
+            }
+        }
+        for (size_t i = 0; i < doc->u.m.n; i++) {
+            const char *k = doc->u.m.kv[i].key;
+            if (!sk_map_get(merged, k)) sk_map_set(merged, k, sk_val_dup(doc->u.m.kv[i].val));
+        }
+        sk_val_free(doc);
+    }
+    free(copy);
+    /* kubectl keeps them in maps: they come out sorted by name */
+    static const char *const named[] = {"clusters", "contexts", "users"};
+    for (int l = 0; merged && l < 3; l++) {
+        struct sk_val *a = sk_map_get(merged, named[l]);
+        if (sk_val_is(a, SK_V_ARR) && a->u.a.n > 1)
+            qsort(a->u.a.items, a->u.a.n, sizeof(*a->u.a.items), by_name);
+    }
+    return merged;
+fail:
+    free(copy);
+    free(*first);
+    *first = NULL;
+    sk_val_free(merged);
+    return NULL;
+}
+
+sk_err sk_kubeconfig_load_merged(const char *list, const char *context, struct sk_kconn **out,
+                                 struct sk_error **err)
+{
+    char *first = NULL;
+    struct sk_val *m = sk_kubeconfig_merge(list, true, &first, err);
+    if (!m) {
+        free(first);
+        if (err && *err) return (*err)->code ? (*err)->code : SK_EINVAL;
+        return sk_fail(err, SK_ENOENT, "no file of $KUBECONFIG (%s) exists", list);
+    }
+    size_t n = 0;
+    char *text = sk_json_dump(m, SK_JSON_COMPACT, &n);
+    sk_err rc = sk_kubeconfig_parse(text, n, first, context, out, err);
+    free(text);
+    free(first);
+    sk_val_free(m);
+    return rc;
 }

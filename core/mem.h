@@ -18,6 +18,18 @@ char *sk_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Returns NULL when n is over limit or allocation fails. */
 void *sk_try_malloc(size_t n, size_t limit);
 
+/* The agent's malloc policy, set before its threads start: one malloc
+ * arena (unless MALLOC_ARENA_MAX says otherwise), because every thread's
+ * own arena keeps its freed pages and the agent is small and not
+ * allocation-bound; fixed mmap and trim thresholds so that large
+ * short-lived buffers go back to the system at once. */
+void sk_mem_tune(void);
+/* Give free heap pages back to the system (after a burst of work). */
+void sk_mem_trim(void);
+/* One line of figures: heap in use and free, mmapped, RSS by kind (from
+ * /proc/self/status). For logs and the SIGUSR2 dump. */
+void sk_mem_report(char *buf, size_t cap);
+
 static inline void sk_freep(void *p)
 {
     free(*(void **)p);

@@ -9,6 +9,7 @@
 #include "loop.h"
 #include "mem.h"
 #include "node_http.h"
+#include "schema.h"
 #include "store.h"
 #include "val.h"
 #include "work.h"
@@ -17,7 +18,9 @@
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 struct skiff_timer {
     struct skiff_timer *prev, *next;
@@ -355,6 +358,90 @@ static void write_done(const struct sk_store_result *res, void *arg)
     free(pw);
 }
 
+/* A plugin's delete is a Kubernetes client's delete: obj is NULL or a
+ * DeleteOptions map with gracePeriodSeconds and preconditions (uid,
+ * resourceVersion). Anything else in it is refused rather than ignored. */
+struct del_opts {
+    bool grace_set;
+    int64_t grace;
+    const char *uid;
+    uint64_t rv;
+};
+
+static sk_err parse_del_opts(const struct sk_val *v, struct del_opts *o, struct sk_error **err)
+{
+    for (size_t i = 0; i < sk_map_len(v); i++) {
+        const char *k = v->u.m.kv[i].key;
+        const struct sk_val *x = v->u.m.kv[i].val;
+        if (sk_val_is(x, SK_V_NULL) || !strcmp(k, "kind") || !strcmp(k, "apiVersion")) continue;
+        if (!strcmp(k, "gracePeriodSeconds") && sk_val_is(x, SK_V_INT)) {
+            o->grace_set = true;
+            o->grace = x->u.i < 0 ? 0 : x->u.i;
+            continue;
+        }
+        if (!strcmp(k, "preconditions") && sk_val_is(x, SK_V_MAP)) {
+            o->uid = sk_val_str_at(x, "uid", NULL);
+            const char *rv = sk_val_str_at(x, "resourceVersion", NULL);
+            char *end = NULL;
+            if (rv && *rv) o->rv = strtoull(rv, &end, 10);
+            if (rv && *rv && (*end || !o->rv))
+                return sk_fail(err, SK_EINVAL,
+                               "preconditions.resourceVersion: Invalid value: \"%s\"", rv);
+            continue;
+        }
+        return sk_fail(err, SK_EINVAL,
+                       "%s: not supported or of the wrong type (a plugin's delete takes "
+                       "gracePeriodSeconds and preconditions)",
+                       k);
+    }
+    return SK_OK;
+}
+
+/* The grace period of a plugin's delete of a pod, as kube-apiserver
+ * decides it for a delete through the API: a pod bound to a node ends
+ * there gracefully (the given gracePeriodSeconds, else the pod's
+ * terminationGracePeriodSeconds, else 30), and the node's runtime finishes
+ * the delete with grace 0 once its containers are gone. A pod that is
+ * unbound or finished goes at once. A second delete may only shorten a
+ * running grace period (the store keeps the shorter one). */
+static int64_t pod_delete_grace(struct sk_store *s, const char *ns, const char *name,
+                                const struct del_opts *o)
+{
+    struct sk_store_obj *obj = NULL;
+    if (!name || sk_store_get(s, "pods", ns, name, &obj, NULL)) return 0;
+    const struct sk_val *v = sk_store_obj_val(obj);
+    const char *node = sk_val_str_at(v, "spec", "nodeName", NULL);
+    const char *phase = sk_val_str_at(v, "status", "phase", NULL);
+    int64_t g = 0;
+    if (node && *node && !(phase && (!strcmp(phase, "Succeeded") || !strcmp(phase, "Failed")))) {
+        const struct sk_val *t = sk_val_at(v, "spec", "terminationGracePeriodSeconds", NULL);
+        g = o->grace_set ? o->grace : sk_val_is(t, SK_V_INT) && t->u.i >= 0 ? t->u.i : 30;
+    }
+    sk_store_obj_unref(obj);
+    return g;
+}
+
+/* A Job a plugin creates (the CronJob controller's) gets what
+ * kube-apiserver gives a Job created through the API: its defaults, and
+ * the selector and template labels generated from its uid, which is
+ * therefore decided here (uid: room for the text, kept until the submit). */
+static void job_create_defaults(struct sk_val *v, struct sk_store_cmd *c, char uid[37])
+{
+    const struct sk_kind *k = sk_kind_by_resource("batch", "v1", "jobs");
+    unsigned char b[16];
+    if (!k || getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) return;
+    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
+    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof(b); i++)
+        n += (size_t)snprintf(uid + n, 37 - n, "%s%02x",
+                              i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", b[i]);
+    sk_val_set_at(v, sk_val_str(uid), "metadata", "uid", NULL);
+    sk_kind_default(k, v);
+    sk_kind_prepare_create(k, v);
+    c->new_uid = uid;
+}
+
 static int host_propose(struct skiff_ctx *ctx, int op, const char *resource, const char *ns,
                         const char *name, const void *obj, size_t len, skiff_write_fn done,
                         void *arg)
@@ -363,10 +450,13 @@ static int host_propose(struct skiff_ctx *ctx, int op, const char *resource, con
     if (op < SKIFF_WRITE_CREATE || op > SKIFF_WRITE_DELETE || !resource) return SKIFF_EINVAL;
     struct sk_val *v = NULL;
     struct sk_error *err = NULL;
-    if (op != SKIFF_WRITE_DELETE) {
+    struct del_opts dopt = {0};
+    if (op != SKIFF_WRITE_DELETE || obj) {
         /* bytes from a plugin are checked like bytes from the wire */
-        if (!obj || sk_val_from_msgpack(obj, len, &v, &err) || !sk_val_is(v, SK_V_MAP)) {
-            sk_log(SK_LOG_WARN, ctx->desc->name, "propose refused: bad object: %s",
+        if (!obj || sk_val_from_msgpack(obj, len, &v, &err) || !sk_val_is(v, SK_V_MAP) ||
+            (op == SKIFF_WRITE_DELETE && parse_del_opts(v, &dopt, &err))) {
+            sk_log(SK_LOG_WARN, ctx->desc->name, "propose refused: bad %s: %s",
+                   op == SKIFF_WRITE_DELETE ? "delete options" : "object",
                    sk_error_msg(err, SK_EINVAL));
             sk_error_free(err);
             sk_val_free(v);
@@ -378,8 +468,17 @@ static int host_propose(struct skiff_ctx *ctx, int op, const char *resource, con
             .resource = resource,
             .ns = ns,
             .name = name,
-            .obj = v,
+            .obj = op == SKIFF_WRITE_DELETE ? NULL : v,
     };
+    char uid[37];
+    if (op == SKIFF_WRITE_CREATE && !strcmp(resource, "batch/jobs"))
+        job_create_defaults(v, &c, uid);
+    if (op == SKIFF_WRITE_DELETE) {
+        c.uid = dopt.uid && *dopt.uid ? dopt.uid : NULL;
+        c.rv = dopt.rv;
+        if (!strcmp(resource, "pods"))
+            c.grace = pod_delete_grace(ctx->ps->env.store, ns, name, &dopt);
+    }
     struct pending_write *pw = sk_xcalloc(1, sizeof(*pw));
     pw->ctx = ctx;
     pw->done = done;

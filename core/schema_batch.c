@@ -278,6 +278,10 @@ static void job_prepare_create(struct sk_val *obj)
     struct sk_val *ml = sk_dmap(sk_dmap(spec, "selector"), "matchLabels");
     if (ml && !sk_map_get(ml, "batch.kubernetes.io/controller-uid"))
         sk_map_set(ml, "batch.kubernetes.io/controller-uid", sk_val_str(uid));
+    /* A job without labels shows its template's (SetDefaults_Job, which
+     * kube-apiserver also applies when it reads the job back). */
+    struct sk_val *jm = sk_dmap(obj, "metadata");
+    if (jm && !sk_mlen(sk_map_get(jm, "labels"))) sk_map_set(jm, "labels", sk_val_dup(labels));
 }
 
 static void cronjob_defaults(struct sk_val *obj)

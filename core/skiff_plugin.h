@@ -191,8 +191,10 @@ struct skiff_host {
      * memory map): fine on the loop for single objects. */
     int (*get)(struct skiff_ctx *ctx, const char *resource, const char *ns, const char *name,
                void **obj, size_t *len);
-    /* Propose a write (op: SKIFF_WRITE_*). obj is the object's msgpack map
-     * (NULL for delete). done(arg, code, message, obj, len) runs on the
+    /* Propose a write (op: SKIFF_WRITE_*). obj is the object's msgpack map;
+     * for delete NULL or DeleteOptions (gracePeriodSeconds, preconditions),
+     * and a pod gets its grace period as through the API (docs/plugins.md).
+     * done(arg, code, message, obj, len) runs on the
      * loop once the write is durable or refused; obj is the object after
      * the write. Returns SKIFF_OK, or a code when the write could not be
      * queued (done is then not called). Once the plugin stops, pending

@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #define DEFAULT_HISTORY 10000
-#define DEFAULT_RING    1024
+#define DEFAULT_RING    256
 
 /* ---- small helpers shared by the store's files ---- */
 
@@ -242,6 +242,12 @@ sk_err sk_store_txn_revs(struct sk_store *s, MDB_txn *txn, uint64_t *cur, uint64
 
 struct sk_store_obj *sk_store_obj_adopt(uint64_t rev, char *data, size_t len)
 {
+    /* Encoders hand over growable buffers (up to twice the bytes); objects
+     * live long in caches and the watch ring, so give the slack back. */
+    if (len) {
+        char *fit = realloc(data, len);
+        if (fit) data = fit;
+    }
     struct sk_store_obj *o = sk_xcalloc(1, sizeof(*o));
     o->rev = rev;
     o->data = data;
@@ -287,6 +293,15 @@ const struct sk_val *sk_store_obj_val(struct sk_store_obj *o)
         return v;
     }
     return nv;
+}
+
+const struct sk_val *sk_store_obj_peek(struct sk_store_obj *o, struct sk_val **tmp)
+{
+    *tmp = NULL;
+    struct sk_val *v = atomic_load_explicit(&o->val, memory_order_acquire);
+    if (v) return v;
+    if (sk_val_from_msgpack(o->data, o->len, tmp, NULL) != SK_OK) return NULL;
+    return *tmp;
 }
 
 void sk_store_qualified(char *buf, size_t cap, const char *resource)
@@ -382,8 +397,11 @@ static sk_err open_env(struct sk_store *s, const struct sk_store_opts *o, struct
     mdb_env_set_mapsize(s->env, map);
     mdb_env_set_maxreaders(s->env, 254);
     /* NOTLS: read transactions belong to the caller, not to a thread, so
-     * workers can read. Durable commits stay on (no NOSYNC/NOMETASYNC). */
-    rc = mdb_env_open(s->env, s->dir, MDB_NOTLS, 0600);
+     * workers can read. NORDAHEAD: reads touch a few pages each; the
+     * kernel's read-ahead would fault whole runs of the map into the
+     * agent's RSS for nothing. Durable commits stay on (no
+     * NOSYNC/NOMETASYNC). */
+    rc = mdb_env_open(s->env, s->dir, MDB_NOTLS | MDB_NORDAHEAD, 0600);
     if (rc == MDB_INVALID) return not_ours(s, err, "not an LMDB file");
     if (rc == MDB_VERSION_MISMATCH)
         return not_ours(s, err, "an LMDB file of an incompatible LMDB version");

@@ -2,7 +2,12 @@
  * cache (hash of namespace/name -> shared object) filled by a list and kept
  * current by a watch from the list's revision, with add/update/delete
  * callbacks. When the watch falls out of the history window the informer
- * lists again and reports only the difference. Loop thread only. */
+ * lists again and reports only the difference. Loop thread only.
+ *
+ * Memory: the cache holds each object's msgpack bytes (shared with the
+ * watch ring and every other informer), never a decoded tree beside them;
+ * callbacks get a tree decoded for the call and freed after it, unless
+ * someone else already decoded the object. */
 #include "store_priv.h"
 #include "log.h"
 #include "loop.h"
@@ -89,12 +94,6 @@ static void grow(struct sk_informer *inf)
     inf->cap = ncap;
 }
 
-static const char *obj_ns(struct sk_store_obj *o)
-{
-    const char *ns = sk_obj_namespace(sk_store_obj_val(o));
-    return ns ? ns : "";
-}
-
 static void informer_destroy(struct sk_informer *inf)
 {
     for (struct sk_informer **p = &inf->s->informers; *p; p = &(*p)->next)
@@ -125,15 +124,15 @@ static void leave(struct sk_informer *inf)
     if (--inf->busy == 0 && inf->dead && !inf->listing) informer_destroy(inf);
 }
 
-/* Put obj in the cache and tell the plugin. Takes a reference of its own. */
+/* Put obj (whose tree is nv) in the cache and tell the plugin. Takes a
+ * reference of its own. */
 static void upsert(struct sk_informer *inf, const char *ns, const char *name,
-                   struct sk_store_obj *obj, bool mark)
+                   struct sk_store_obj *obj, const struct sk_val *nv, bool mark)
 {
     char key[SK_STORE_MAX_NAMESPACE + SK_STORE_MAX_NAME + 2];
     size_t klen = make_key(key, ns, name);
     uint64_t h = fnv(key, klen);
     struct entry **p = find(inf, key, klen, h);
-    const struct sk_val *nv = sk_store_obj_val(obj);
     if (!nv) return;
     if (*p) {
         struct entry *e = *p;
@@ -141,7 +140,12 @@ static void upsert(struct sk_informer *inf, const char *ns, const char *name,
         if (e->obj->rev == obj->rev) return;
         struct sk_store_obj *old = e->obj;
         e->obj = sk_store_obj_ref(obj);
-        if (inf->ops.update) inf->ops.update(inf->arg, sk_store_obj_val(old), nv);
+        if (inf->ops.update) {
+            struct sk_val *tmp;
+            const struct sk_val *ov = sk_store_obj_peek(old, &tmp);
+            if (ov) inf->ops.update(inf->arg, ov, nv);
+            sk_val_free(tmp);
+        }
         sk_store_obj_unref(old);
         return;
     }
@@ -163,8 +167,12 @@ static void remove_entry(struct sk_informer *inf, struct entry **p, struct sk_st
     *p = e->next;
     inf->n--;
     struct sk_store_obj *o = last ? last : e->obj;
-    const struct sk_val *v = sk_store_obj_val(o);
-    if (inf->ops.del && v) inf->ops.del(inf->arg, v);
+    if (inf->ops.del) {
+        struct sk_val *tmp;
+        const struct sk_val *v = sk_store_obj_peek(o, &tmp);
+        if (v) inf->ops.del(inf->arg, v);
+        sk_val_free(tmp);
+    }
     sk_store_obj_unref(e->obj);
     free(e->key);
     free(e);
@@ -191,7 +199,10 @@ static void on_event(const struct sk_store_event *ev, void *arg)
         if (*p) remove_entry(inf, p, ev->obj);
     } else {
         inf->rev = ev->rev;
-        upsert(inf, ev->ns, ev->name, ev->obj, false);
+        struct sk_val *tmp;
+        const struct sk_val *v = sk_store_obj_peek(ev->obj, &tmp);
+        upsert(inf, ev->ns, ev->name, ev->obj, v, false);
+        sk_val_free(tmp);
     }
     leave(inf);
 }
@@ -220,9 +231,11 @@ static void apply_list(struct sk_informer *inf, struct sk_store_list *l)
         for (struct entry *e = inf->tab[i]; e; e = e->next)
             e->seen = false;
     for (size_t i = 0; i < l->n && !inf->dead; i++) {
-        const struct sk_val *v = sk_store_obj_val(l->items[i]);
-        const char *name = sk_obj_name(v);
-        if (name) upsert(inf, obj_ns(l->items[i]), name, l->items[i], true);
+        struct sk_val *tmp;
+        const struct sk_val *v = sk_store_obj_peek(l->items[i], &tmp);
+        const char *name = sk_obj_name(v), *ns = sk_obj_namespace(v);
+        if (name) upsert(inf, ns ? ns : "", name, l->items[i], v, true);
+        sk_val_free(tmp);
     }
     for (size_t i = 0; i < inf->cap && !inf->dead; i++) {
         struct entry **p = &inf->tab[i];

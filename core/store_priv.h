@@ -148,6 +148,12 @@ sk_err sk_store_lmdb_fail(struct sk_error **err, int rc, const char *what);
 struct sk_store_obj *sk_store_obj_new(uint64_t rev, const void *data, size_t len);
 /* Takes ownership of data (malloc'd). */
 struct sk_store_obj *sk_store_obj_adopt(uint64_t rev, char *data, size_t len);
+/* The object's tree without making it stay: the shared one when something
+ * already decoded it (*tmp = NULL), else a private copy in *tmp that the
+ * caller frees after use; NULL if the bytes do not decode. Long-lived
+ * holders (informer caches, the watch ring) look at objects through this,
+ * so that they keep only the msgpack bytes and not a tree beside them. */
+const struct sk_val *sk_store_obj_peek(struct sk_store_obj *o, struct sk_val **tmp);
 /* Resource as Kubernetes names it in messages: "deployments.apps". */
 void sk_store_qualified(char *buf, size_t cap, const char *resource);
 

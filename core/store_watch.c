@@ -107,8 +107,12 @@ static void ring_push(struct sk_store *s, struct sk_store_ev *ev)
 
 static bool matches(struct sk_store_watch *w, struct sk_store_obj *o)
 {
-    const struct sk_val *v = o ? sk_store_obj_val(o) : NULL;
-    return v && w->match(v, w->match_arg);
+    /* a private tree: ring objects keep only their bytes */
+    struct sk_val *tmp = NULL;
+    const struct sk_val *v = o ? sk_store_obj_peek(o, &tmp) : NULL;
+    bool m = v && w->match(v, w->match_arg);
+    sk_val_free(tmp);
+    return m;
 }
 
 static void deliver(struct sk_store_watch *w, const struct sk_store_ev *ev)

@@ -29,6 +29,121 @@ static struct sk_val *new_val(enum sk_vtype t)
     return v;
 }
 
+/* ---- memory: shared map keys, strings inside their node ----
+ *
+ * Trees are most of what caches hold, and in a Kubernetes object most
+ * allocations are small keys and strings. The keys below are shared
+ * read-only copies (a map entry points into key_blob instead of owning
+ * a malloc'd copy); a string value's bytes follow its node in one
+ * allocation. Together that halves the allocations of a decoded pod. */
+/* clang-format off */
+static const char key_blob[] =
+    "apiVersion\0" "kind\0" "metadata\0" "name\0" "namespace\0" "uid\0" "resourceVersion\0"
+    "generation\0" "creationTimestamp\0" "deletionTimestamp\0" "deletionGracePeriodSeconds\0"
+    "labels\0" "annotations\0" "ownerReferences\0" "finalizers\0" "managedFields\0" "manager\0"
+    "operation\0" "time\0" "fieldsType\0" "fieldsV1\0" "subresource\0" "controller\0"
+    "blockOwnerDeletion\0" "generateName\0" "selfLink\0" "spec\0" "status\0" "containers\0"
+    "initContainers\0" "image\0" "imagePullPolicy\0" "command\0" "args\0" "env\0" "value\0"
+    "valueFrom\0" "resources\0" "limits\0" "requests\0" "cpu\0" "memory\0" "pods\0"
+    "ephemeral-storage\0" "ports\0" "containerPort\0" "protocol\0" "hostPort\0"
+    "terminationMessagePath\0" "terminationMessagePolicy\0" "volumeMounts\0" "mountPath\0"
+    "readOnly\0" "restartPolicy\0" "terminationGracePeriodSeconds\0" "dnsPolicy\0"
+    "schedulerName\0" "securityContext\0" "nodeName\0" "serviceAccountName\0" "serviceAccount\0"
+    "enableServiceLinks\0" "preemptionPolicy\0" "priority\0" "tolerations\0" "key\0"
+    "operator\0" "effect\0" "tolerationSeconds\0" "nodeSelector\0" "affinity\0" "hostNetwork\0"
+    "volumes\0" "workingDir\0" "livenessProbe\0" "readinessProbe\0" "startupProbe\0" "exec\0"
+    "httpGet\0" "tcpSocket\0" "path\0" "port\0" "scheme\0" "initialDelaySeconds\0"
+    "periodSeconds\0" "timeoutSeconds\0" "successThreshold\0" "failureThreshold\0" "lifecycle\0"
+    "phase\0" "conditions\0" "type\0" "lastProbeTime\0" "lastTransitionTime\0"
+    "lastHeartbeatTime\0" "reason\0" "message\0" "hostIP\0" "hostIPs\0" "podIP\0" "podIPs\0"
+    "ip\0" "startTime\0" "containerStatuses\0" "initContainerStatuses\0" "state\0" "lastState\0"
+    "running\0" "waiting\0" "terminated\0" "startedAt\0" "finishedAt\0" "exitCode\0"
+    "containerID\0" "ready\0" "restartCount\0" "started\0" "imageID\0" "qosClass\0"
+    "involvedObject\0" "fieldPath\0" "source\0" "component\0" "host\0" "firstTimestamp\0"
+    "lastTimestamp\0" "count\0" "eventTime\0" "reportingComponent\0" "reportingInstance\0"
+    "action\0" "related\0" "series\0" "replicas\0" "selector\0" "matchLabels\0"
+    "matchExpressions\0" "values\0" "template\0" "strategy\0" "rollingUpdate\0" "maxSurge\0"
+    "maxUnavailable\0" "revisionHistoryLimit\0" "progressDeadlineSeconds\0" "minReadySeconds\0"
+    "observedGeneration\0" "readyReplicas\0" "availableReplicas\0" "updatedReplicas\0"
+    "fullyLabeledReplicas\0" "unavailableReplicas\0" "collisionCount\0" "addresses\0"
+    "address\0" "capacity\0" "allocatable\0" "nodeInfo\0" "machineID\0" "systemUUID\0"
+    "bootID\0" "kernelVersion\0" "osImage\0" "containerRuntimeVersion\0" "kubeletVersion\0"
+    "kubeProxyVersion\0" "operatingSystem\0" "architecture\0" "daemonEndpoints\0"
+    "kubeletEndpoint\0" "Port\0" "images\0" "names\0" "sizeBytes\0" "taints\0" "unschedulable\0"
+    "podCIDR\0" "data\0" "stringData\0" "binaryData\0" "immutable\0" "f:metadata\0" "f:spec\0"
+    "f:status\0" "f:labels\0" "f:annotations\0" "f:ownerReferences\0" "f:containers\0"
+    "f:image\0" "f:imagePullPolicy\0" "f:name\0" "f:command\0" "f:args\0" "f:resources\0"
+    "f:terminationMessagePath\0" "f:terminationMessagePolicy\0" "f:dnsPolicy\0"
+    "f:enableServiceLinks\0" "f:restartPolicy\0" "f:schedulerName\0" "f:securityContext\0"
+    "f:terminationGracePeriodSeconds\0" "f:nodeName\0" "f:conditions\0" "f:containerStatuses\0"
+    "f:phase\0" "f:hostIP\0" "f:hostIPs\0" "f:podIP\0" "f:podIPs\0" "f:startTime\0"
+    "f:qosClass\0" "f:type\0" "f:lastProbeTime\0" "f:lastTransitionTime\0" "f:message\0"
+    "f:reason\0" "f:ready\0" "f:restartCount\0" "f:started\0" "f:state\0" "f:lastState\0"
+    "f:imageID\0" "f:containerID\0" "f:replicas\0" "f:selector\0" "f:template\0"
+    "f:generateName\0" "f:uid\0" "f:controller\0" "f:blockOwnerDeletion\0" "f:apiVersion\0"
+    "f:kind\0" "f:env\0" "f:ports\0" "f:value\0" "f:volumeMounts\0" "f:finalizers\0"
+    "f:observedGeneration\0" "f:readyReplicas\0" "f:availableReplicas\0"
+    "f:fullyLabeledReplicas\0" "f:running\0" "f:startedAt\0" "f:waiting\0" "f:terminated\0"
+    "f:exitCode\0" "f:finishedAt\0" "f:app\0" "f:pod-template-hash\0" "f:b\0" ".\0";
+/* clang-format on */
+
+#define KEY_SLOTS 1024               /* a power of two, well over the number of keys */
+static uint16_t key_slot[KEY_SLOTS]; /* offset in key_blob + 1; 0 = empty */
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static uint32_t ckey_hash(const char *k, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)k[i]) * 16777619u;
+    return h;
+}
+
+static void key_init(void)
+{
+    for (size_t off = 0; off + 1 < sizeof(key_blob); off += strlen(key_blob + off) + 1) {
+        size_t n = strlen(key_blob + off);
+        uint32_t i = ckey_hash(key_blob + off, n) & (KEY_SLOTS - 1);
+        while (key_slot[i])
+            i = (i + 1) & (KEY_SLOTS - 1);
+        key_slot[i] = (uint16_t)(off + 1);
+    }
+}
+
+static bool key_shared(const char *k)
+{
+    return k >= key_blob && k < key_blob + sizeof(key_blob);
+}
+
+/* A map entry's copy of key: the shared one when there is one. */
+static char *key_dup(const char *k, size_t n)
+{
+    pthread_once(&key_once, key_init);
+    for (uint32_t i = ckey_hash(k, n) & (KEY_SLOTS - 1); key_slot[i];
+         i = (i + 1) & (KEY_SLOTS - 1)) {
+        const char *c = key_blob + key_slot[i] - 1;
+        if (strlen(c) == n && !memcmp(c, k, n)) return (char *)c;
+    }
+    return sk_xstrndup(k, n);
+}
+
+void sk_val_key_free(char *key)
+{
+    if (!key_shared(key)) free(key);
+}
+
+/* A string node with room for n bytes and a NUL after it. */
+static struct sk_val *new_str(size_t n)
+{
+    struct sk_val *v = sk_xmalloc(sizeof(*v) + n + 1);
+    memset(v, 0, sizeof(*v));
+    v->type = SK_V_STR;
+    v->u.s.p = (char *)(v + 1);
+    v->u.s.p[n] = 0;
+    v->u.s.len = n;
+    return v;
+}
+
 struct sk_val *sk_val_null(void)
 {
     return new_val(SK_V_NULL);
@@ -64,11 +179,8 @@ struct sk_val *sk_val_str(const char *s)
 
 struct sk_val *sk_val_strn(const char *s, size_t n)
 {
-    struct sk_val *v = new_val(SK_V_STR);
-    v->u.s.p = sk_xmalloc(n + 1);
+    struct sk_val *v = new_str(n);
     if (n) memcpy(v->u.s.p, s, n);
-    v->u.s.p[n] = 0;
-    v->u.s.len = n;
     return v;
 }
 
@@ -79,12 +191,10 @@ struct sk_val *sk_val_strf(const char *fmt, ...)
     int n = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
     if (n < 0) n = 0;
-    struct sk_val *v = new_val(SK_V_STR);
-    v->u.s.p = sk_xmalloc((size_t)n + 1);
+    struct sk_val *v = new_str((size_t)n);
     va_start(ap, fmt);
     vsnprintf(v->u.s.p, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    v->u.s.len = (size_t)n;
     return v;
 }
 
@@ -102,7 +212,9 @@ void sk_val_free(struct sk_val *v)
 {
     if (!v) return;
     switch (v->type) {
-    case SK_V_STR: free(v->u.s.p); break;
+    case SK_V_STR:
+        if (v->u.s.p != (char *)(v + 1)) free(v->u.s.p);
+        break;
     case SK_V_ARR:
         for (size_t i = 0; i < v->u.a.n; i++)
             sk_val_free(v->u.a.items[i]);
@@ -110,7 +222,7 @@ void sk_val_free(struct sk_val *v)
         break;
     case SK_V_MAP:
         for (size_t i = 0; i < v->u.m.n; i++) {
-            free(v->u.m.kv[i].key);
+            sk_val_key_free(v->u.m.kv[i].key);
             sk_val_free(v->u.m.kv[i].val);
         }
         free(v->u.m.kv);
@@ -143,7 +255,7 @@ struct sk_val *sk_val_dup(const struct sk_val *v)
             d->u.m.cap = v->u.m.n;
             for (size_t i = 0; i < v->u.m.n; i++) {
                 const struct sk_kv *s = &v->u.m.kv[i];
-                d->u.m.kv[i].key = sk_xstrndup(s->key, s->klen);
+                d->u.m.kv[i].key = key_shared(s->key) ? s->key : key_dup(s->key, s->klen);
                 d->u.m.kv[i].klen = s->klen;
                 d->u.m.kv[i].val = sk_val_dup(s->val);
             }
@@ -227,7 +339,7 @@ struct sk_val *sk_map_push(struct sk_val *m, const char *key, size_t klen, struc
         m->u.m.kv = sk_xrealloc(m->u.m.kv, m->u.m.cap * sizeof(*m->u.m.kv));
     }
     struct sk_kv *kv = &m->u.m.kv[m->u.m.n++];
-    kv->key = sk_xstrndup(key, klen);
+    kv->key = key_dup(key, klen);
     kv->klen = klen;
     kv->val = v;
     return v;
@@ -256,7 +368,7 @@ struct sk_val *sk_map_take(struct sk_val *m, const char *key)
     long i = map_find(m, key, strlen(key));
     if (i < 0) return NULL;
     struct sk_val *v = m->u.m.kv[i].val;
-    free(m->u.m.kv[i].key);
+    sk_val_key_free(m->u.m.kv[i].key);
     memmove(&m->u.m.kv[i], &m->u.m.kv[i + 1], (m->u.m.n - (size_t)i - 1) * sizeof(struct sk_kv));
     m->u.m.n--;
     return v;

@@ -88,6 +88,9 @@ struct sk_val *sk_map_getn(const struct sk_val *m, const char *key, size_t klen)
 /* Append without looking for an existing key: only for decoders that have
  * already rejected duplicates. Copies key, takes ownership of v, returns v. */
 struct sk_val *sk_map_push(struct sk_val *m, const char *key, size_t klen, struct sk_val *v);
+/* Free a key taken out of a map's entries by hand (common keys are shared
+ * read-only copies, not malloc'd). NULL ok. */
+void sk_val_key_free(char *key);
 
 /* A hash index over one map's keys, for decoders that must reject (or
  * merge) repeated keys in maps of any size without quadratic cost. Zero it

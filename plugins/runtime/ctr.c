@@ -30,6 +30,10 @@ void rt_ctr_release(struct rt_ctr *c);
 void rt_ctr_adopt(struct rt_ctr *c);
 bool rt_ctr_idle(const struct rt_ctr *c);
 bool rt_ctr_succeeded(const struct rt_ctr *c);
+/* proc.c: hand a shim's arguments and sync fd to the zygote; 0 or errno */
+int rt_zygote_shim(struct rt *rt, char *const args[], int sync_fd);
+/* status.c: write the pod's status now */
+void rt_status_now(struct rt_pod *p);
 
 #define BACKOFF_MAX   300.0
 #define BACKOFF_RESET 600.0
@@ -438,6 +442,7 @@ static void write_pod_files(struct prep *pr)
 static void prep_work(void *arg)
 {
     struct prep *pr = arg;
+    pr->rt->host->log(pr->rt->ctx, SKIFF_LOG_DEBUG, "bundle start id=%s", pr->id);
     char upper[PATH_MAX + 16], work[PATH_MAX + 16], state[PATH_MAX + 16];
     RT_SNPRINTF(upper, sizeof(upper), "%s/upper", pr->dir);
     RT_SNPRINTF(work, sizeof(work), "%s/work", pr->dir);
@@ -598,6 +603,7 @@ static void prep_done(void *arg)
         c->timer_start = true;
         c->timer = pr->rt->host->timer_add(pr->rt->ctx, 10, 0, on_retry_timer, c);
     } else {
+        logc(c, SKIFF_LOG_DEBUG, "bundle ready id=%s", c->id);
         rt_event(c->pod, c, false, "Created", "Created container %s", c->name);
         shim_spawn(c);
     }
@@ -773,9 +779,12 @@ static void shim_spawn(struct rt_ctr *c)
                     "--sync-fd",
                     "3",
                     NULL};
-    pid_t pid;
-    int pidfd;
-    int rc = rt_spawn(argv, NULL, sp[1], &pid, &pidfd);
+    pid_t pid = 0;
+    int pidfd = -1;
+    /* through the zygote when it runs: no exec, so no first process to
+     * wait for either */
+    bool forked = !rt_zygote_shim(rt, argv + 2, sp[1]);
+    int rc = forked ? 0 : rt_spawn(argv, NULL, sp[1], &pid, &pidfd);
     free(logp);
     close(sp[1]);
     if (rc) {
@@ -789,13 +798,15 @@ static void shim_spawn(struct rt_ctr *c)
     c->phase = CP_STARTING;
     c->shim_pid = pid;
     c->pidfd = pidfd;
-    c->sync_done = c->shim_gone = false;
+    c->sync_done = false;
+    c->shim_gone = forked;
     c->synclen = 0;
     c->syncfd = sp[0];
     fcntl(sp[0], F_SETFL, O_NONBLOCK);
     c->syncw = rt->host->fd_watch(rt->ctx, sp[0], SKIFF_FD_READ, on_sync, c);
-    c->pidw = rt->host->fd_watch(rt->ctx, pidfd, SKIFF_FD_READ, on_shim_exit, c);
+    if (!forked) c->pidw = rt->host->fd_watch(rt->ctx, pidfd, SKIFF_FD_READ, on_shim_exit, c);
     save(c);
+    logc(c, SKIFF_LOG_DEBUG, "shim spawned id=%s", c->id);
 }
 
 /* Watch the shim proper (the process in STATE/shim.pid). */
@@ -849,11 +860,12 @@ static void ctr_running(struct rt_ctr *c)
     c->live_fail = false;
     c->started_ok = false;
     save(c);
-    rt_event(c->pod, c, false, "Started", "Started container %s", c->name);
     logc(c, SKIFF_LOG_INFO, "container started id=%s attempt=%d", c->id, c->attempt);
     hook_post_start(c);
     probes_start(c);
-    rt_status_schedule(c->pod);
+    /* the status first: the client waits for it, not for the event */
+    rt_status_now(c->pod);
+    rt_event(c->pod, c, false, "Started", "Started container %s", c->name);
     if (c->pod->terminating || c->pod->deleted) rt_pod_changed(c->pod);
 }
 
@@ -874,6 +886,7 @@ static void on_sync(int fd, int events, void *arg)
     unwatch_sync(c);
     c->sync_done = true;
     if (!strncmp(c->syncbuf, "ok ", 3)) {
+        logc(c, SKIFF_LOG_DEBUG, "shim reports ok id=%s", c->id);
         if (!watch_shim_pid(c) && c->shim_gone) {
             /* the shim already ended: the container was short-lived */
             ctr_running(c);

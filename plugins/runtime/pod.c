@@ -187,13 +187,49 @@ static void delete_done(void *arg, int code, const char *message, const void *ob
     (void)obj, (void)len;
     struct pod_tok *t = arg;
     struct rt_pod *p = pod_by_uid(t->rt, t->uid);
-    if (code && code != SKIFF_ENOTFOUND)
-        t->rt->host->log(t->rt->ctx, SKIFF_LOG_WARN, "delete pod=%s/%s: %d %s", p ? p->ns : "?",
-                         p ? p->name : t->uid, code, message ? message : "");
     free(t);
-    if (p && code == SKIFF_ENOTFOUND) {
+    /* Gone already, or the name now belongs to a new pod (the uid
+     * precondition failed): this pod is deleted either way. */
+    if (p && (code == SKIFF_ENOTFOUND || code == SKIFF_ECONFLICT)) {
         p->deleted = true;
         pod_sync(p);
+        return;
+    }
+    if (!p || !code) return;
+    p->rt->host->log(p->rt->ctx, SKIFF_LOG_WARN, "delete pod=%s/%s uid=%s: %d %s: retrying in 1s",
+                     p->ns, p->name, p->uid, code, message ? message : "");
+    p->delete_sent = false;
+    if (!p->retry_timer && !p->rt->stopping)
+        p->retry_timer = p->rt->host->timer_add(p->rt->ctx, 1, 0, on_retry, p);
+}
+
+/* The kubelet's last word on a terminating pod whose containers are all
+ * gone: a delete with grace 0, for this pod's uid only (the name may
+ * already belong to a new pod, as a StatefulSet's do). */
+static void final_delete(struct rt_pod *p)
+{
+    if (p->delete_sent || p->deleted || p->rt->stopping) return;
+    p->delete_sent = true;
+    struct pod_tok *dt = sk_xcalloc(1, sizeof(*dt));
+    dt->rt = p->rt;
+    RT_SNPRINTF(dt->uid, sizeof(dt->uid), "%s", p->uid);
+    struct sk_val *o = sk_val_map();
+    sk_map_set(o, "gracePeriodSeconds", sk_val_int(0));
+    sk_val_set_at(o, sk_val_str(p->uid), "preconditions", "uid", NULL);
+    struct sk_buf b = {0};
+    sk_val_to_msgpack(o, &b);
+    sk_val_free(o);
+    p->rt->host->log(p->rt->ctx, SKIFF_LOG_INFO, "pod stopped pod=%s/%s: deleting it", p->ns,
+                     p->name);
+    int rc = p->rt->host->propose(p->rt->ctx, SKIFF_WRITE_DELETE, "pods", p->ns, p->name, b.p,
+                                  b.len, delete_done, dt);
+    sk_buf_free(&b);
+    if (rc) {
+        free(dt);
+        p->delete_sent = false;
+        p->rt->host->log(p->rt->ctx, SKIFF_LOG_WARN,
+                         "delete pod=%s/%s: not queued (%d): retrying in 1s", p->ns, p->name, rc);
+        if (!p->retry_timer) p->retry_timer = p->rt->host->timer_add(p->rt->ctx, 1, 0, on_retry, p);
     }
 }
 
@@ -211,17 +247,7 @@ static void teardown_done(void *arg)
         pod_free(p);
         return;
     }
-    if (p->terminating && !p->delete_sent) {
-        p->delete_sent = true;
-        struct pod_tok *dt = sk_xcalloc(1, sizeof(*dt));
-        dt->rt = p->rt;
-        RT_SNPRINTF(dt->uid, sizeof(dt->uid), "%s", p->uid);
-        p->rt->host->log(p->rt->ctx, SKIFF_LOG_INFO, "pod stopped pod=%s/%s: deleting it", p->ns,
-                         p->name);
-        if (p->rt->host->propose(p->rt->ctx, SKIFF_WRITE_DELETE, "pods", p->ns, p->name, NULL, 0,
-                                 delete_done, dt))
-            free(dt);
-    }
+    if (p->terminating) final_delete(p);
 }
 
 /* final: the pod is going (its logs go too) rather than finished. */
@@ -282,7 +308,10 @@ static void pod_sync(struct rt_pod *p)
             rt_ctr_stop(&p->c[i], grace, NULL);
         if (all_idle(p) && p->sb != 1 && p->sb != 4) {
             if (p->final_done) {
-                if (p->deleted && !p->refs) pod_free(p);
+                if (p->deleted && !p->refs)
+                    pod_free(p);
+                else if (!p->deleted)
+                    final_delete(p);
                 return;
             }
             teardown(p, true);

@@ -12,11 +12,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/sched.h>
+#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,15 +62,59 @@ static pid_t clone_child(int *pidfd)
     return (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
 }
 
+struct spawn_args {
+    char *const *argv;
+    const int *fds;
+    int extra_fd;
+    int err; /* errno of a failed execve, seen by the parent (shared memory) */
+};
+
+/* The child of rt_spawn shares the agent's memory until it execs. The
+ * handlers it inherited would run on that memory: every caught signal
+ * goes back to its default first, as posix_spawn does. */
+static int spawn_child(void *arg)
+{
+    struct spawn_args *a = arg;
+    for (int sig = 1; sig < 65; sig++) {
+        struct sigaction sa;
+        if (sig == SIGKILL || sig == SIGSTOP || sigaction(sig, NULL, &sa)) continue;
+        if (sa.sa_handler == SIG_IGN || sa.sa_handler == SIG_DFL) continue;
+        sa.sa_handler = SIG_DFL;
+        sa.sa_flags = 0;
+        sigaction(sig, &sa, NULL);
+    }
+    child_setup(a->fds, a->extra_fd);
+    execve(a->argv[0], a->argv, environ);
+    a->err = errno;
+    return 127;
+}
+
+#define SPAWN_STACK (64 * 1024)
+
+/* Like posix_spawn (CLONE_VM | CLONE_VFORK): no copy of the agent's page
+ * tables, and no copy-on-write faults in the agent afterwards; the caller
+ * waits only until the child has exec'd. Plus CLONE_PIDFD and exit signal
+ * 0 (see the top of the file). */
 int rt_spawn(char *const argv[], const int fds[3], int extra_fd, pid_t *pid, int *pidfd)
 {
+    struct spawn_args a = {.argv = argv, .fds = fds, .extra_fd = extra_fd, .err = 0};
+    char *stack = sk_xmalloc(SPAWN_STACK);
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     int pfd = -1;
-    pid_t p = clone_child(&pfd);
-    if (p < 0) return errno;
-    if (p == 0) {
-        child_setup(fds, extra_fd);
-        execve(argv[0], argv, environ);
-        _exit(127);
+    pid_t p =
+            clone(spawn_child, stack + SPAWN_STACK, CLONE_VM | CLONE_VFORK | CLONE_PIDFD, &a, &pfd);
+    int e = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    free(stack);
+    if (p < 0) return e;
+    if (a.err) {
+        /* exec failed: the child is gone (collect it) and says why */
+        siginfo_t si;
+        syscall(SYS_waitid, P_PIDFD, pfd, &si, WEXITED | __WALL, NULL);
+        close(pfd);
+        return a.err;
     }
     fcntl(pfd, F_SETFD, FD_CLOEXEC);
     *pid = p;
@@ -99,6 +146,98 @@ int rt_reap(int pidfd)
     if (si.si_pid == 0) return -2; /* still running */
     if (si.si_code == CLD_EXITED) return si.si_status;
     return 128 + si.si_status;
+}
+
+/* ---- the shim zygote (shim.c) ---- */
+
+#define ZYGOTE_PAD 4096
+
+/* One zygote per process, for the first runtime instance that asks (a
+ * second instance, in tests, starts its shims the plain way). */
+static struct {
+    struct rt *rt;
+    int sock, pidfd;
+    bool failed; /* it could not be started: do not try again */
+} zyg = {.sock = -1, .pidfd = -1};
+
+static void zygote_close(void)
+{
+    if (zyg.sock >= 0) close(zyg.sock); /* the zygote ends at EOF */
+    zyg.sock = -1;
+    if (zyg.pidfd >= 0) {
+        rt_reap(zyg.pidfd); /* collected if it already ended; else a zombie until we exit */
+        close(zyg.pidfd);
+    }
+    zyg.pidfd = -1;
+}
+
+static int zygote_start(struct rt *rt)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv)) return errno;
+    /* the empty arguments are room for each shim's command line (shim.c) */
+    char **argv = sk_xcalloc(ZYGOTE_PAD + 4, sizeof(char *));
+    argv[0] = "/proc/self/exe";
+    argv[1] = "runtime-shim";
+    argv[2] = "--zygote";
+    for (int i = 0; i < ZYGOTE_PAD; i++)
+        argv[3 + i] = "";
+    pid_t pid;
+    int rc = rt_spawn(argv, NULL, sv[1], &pid, &zyg.pidfd);
+    free(argv);
+    close(sv[1]);
+    if (rc) {
+        close(sv[0]);
+        zyg.failed = true;
+        rt->host->log(rt->ctx, SKIFF_LOG_WARN,
+                      "cannot start the shim zygote: %s; shims start one exec each", strerror(rc));
+        return rc;
+    }
+    zyg.rt = rt;
+    zyg.sock = sv[0];
+    rt->host->log(rt->ctx, SKIFF_LOG_DEBUG, "shim zygote started pid=%d", (int)pid);
+    return 0;
+}
+
+int rt_zygote_shim(struct rt *rt, char *const args[], int sync_fd);
+int rt_zygote_shim(struct rt *rt, char *const args[], int sync_fd)
+{
+    if (zyg.failed || (zyg.rt && zyg.rt != rt)) return ENOTSUP;
+    if (zyg.sock < 0) {
+        int rc = zygote_start(rt);
+        if (rc) return rc;
+    }
+    struct sk_buf b = {0};
+    for (int i = 0; args[i]; i++)
+        sk_buf_append(&b, args[i], strlen(args[i]) + 1);
+    union {
+        struct cmsghdr h;
+        char b[CMSG_SPACE(sizeof(int))];
+    } cm;
+    memset(&cm, 0, sizeof(cm));
+    struct iovec iov = {.iov_base = b.p, .iov_len = b.len};
+    struct msghdr mh = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof(cm.b)};
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &sync_fd, sizeof(int));
+    ssize_t n;
+    do
+        n = sendmsg(zyg.sock, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+    while (n < 0 && errno == EINTR);
+    int e = n < 0 ? errno : 0;
+    sk_buf_free(&b);
+    if (!e) return 0;
+    /* full (a burst) or gone: this shim starts the plain way; a gone
+     * zygote is replaced at the next start */
+    if (e != EAGAIN) {
+        rt->host->log(rt->ctx, SKIFF_LOG_WARN, "shim zygote: %s; starting a new one", strerror(e));
+        zygote_close();
+        zyg.rt = NULL;
+    }
+    return e;
 }
 
 /* ---- commands with captured output ---- */
@@ -215,6 +354,10 @@ void rt_cmd_forget(struct rt *rt, void *arg)
 
 void rt_cmd_stop_all(struct rt *rt)
 {
+    if (zyg.rt == rt) {
+        zygote_close();
+        zyg.rt = NULL;
+    }
     /* Children finish on their own; nobody waits for them (they become
      * zombies of a stopping process, gone with it). */
     while (rt->cmds) {

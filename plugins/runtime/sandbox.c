@@ -1,8 +1,11 @@
-/* Pod sandboxes without a pause container: a short-lived child unshares
- * network, IPC and UTS namespaces, brings loopback up, sets the hostname
- * and bind-mounts its /proc/self/ns files under the pod's state dir, where
- * every container of the pod joins them by path. Removal unmounts them on
- * a worker thread. */
+/* Pod sandboxes without a pause container: a worker thread unshares
+ * network, IPC and UTS namespaces for itself alone, brings loopback up,
+ * sets the hostname, bind-mounts its /proc/thread-self/ns files under the
+ * pod's state dir (where every container of the pod joins them by path)
+ * and returns to the agent's namespaces. No process is forked: forking
+ * the agent copied its page tables and made it take copy-on-write faults
+ * afterwards, which cost more than the namespaces themselves. Removal
+ * unmounts them on a worker thread. */
 #include "sandbox.h"
 
 #include "mem.h"
@@ -16,10 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct sb_job {
@@ -30,94 +33,107 @@ struct sb_job {
     char dir[PATH_MAX], nsdir[PATH_MAX];
     char hostname[64];
     char paths[3][PATH_MAX]; /* net, ipc, uts */
-    int pidfd, out;
-    struct skiff_watch *w;
+    double t0;
+    char msg[512]; /* "" on success */
 };
 
-struct sb_fail {
-    int step, err;
-};
+static const char *const ns_names[3] = {"net", "ipc", "uts"};
+static const int ns_flags[3] = {CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS};
 
-static const char *const steps[] = {
-        "", "mkdir", "unshare", "sethostname", "loopback up", "create ns file", "bind-mount ns",
-        ""};
-
-/* In the child: raw system calls only. */
-static int sb_child(void *arg)
+static void sb_failed(struct sb_job *j, const char *step, int err)
 {
-    struct sb_job *j = arg;
-    struct sb_fail f = {0, 0};
-    mkdir(j->dir, 0700);
-    if (mkdir(j->nsdir, 0700) && errno != EEXIST) {
-        f = (struct sb_fail){1, errno};
-        goto fail;
-    }
-    if (unshare(j->flags)) {
-        f = (struct sb_fail){2, errno};
-        goto fail;
-    }
+    RT_SNPRINTF(j->msg, sizeof(j->msg), "sandbox %s: %s: %s", j->dir, step, strerror(err));
+}
+
+/* In the new namespaces (this thread only). */
+static void sb_setup(struct sb_job *j)
+{
     if ((j->flags & CLONE_NEWUTS) && sethostname(j->hostname, strlen(j->hostname))) {
-        f = (struct sb_fail){3, errno};
-        goto fail;
+        sb_failed(j, "sethostname", errno);
+        return;
     }
     if (j->flags & CLONE_NEWNET) {
         int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
         struct ifreq ifr;
         memset(&ifr, 0, sizeof(ifr));
         memcpy(ifr.ifr_name, "lo", 3);
-        if (s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr)) {
-            f = (struct sb_fail){4, errno};
-            goto fail;
+        int rc = s < 0 || ioctl(s, SIOCGIFFLAGS, &ifr) ? -1 : 0;
+        if (!rc) {
+            ifr.ifr_flags |= IFF_UP;
+            rc = ioctl(s, SIOCSIFFLAGS, &ifr);
         }
-        ifr.ifr_flags |= IFF_UP;
-        if (ioctl(s, SIOCSIFFLAGS, &ifr)) {
-            f = (struct sb_fail){4, errno};
-            goto fail;
+        int e = errno;
+        if (s >= 0) close(s);
+        if (rc) {
+            sb_failed(j, "loopback up", e);
+            return;
         }
-        close(s);
     }
-    static const char *const src[3] = {"/proc/self/ns/net", "/proc/self/ns/ipc",
-                                       "/proc/self/ns/uts"};
-    static const int fl[3] = {CLONE_NEWNET, CLONE_NEWIPC, CLONE_NEWUTS};
     for (int i = 0; i < 3; i++) {
-        if (!(j->flags & fl[i])) continue;
+        if (!(j->flags & ns_flags[i])) continue;
         int fd = open(j->paths[i], O_RDONLY | O_CREAT | O_CLOEXEC, 0400);
         if (fd < 0) {
-            f = (struct sb_fail){5, errno};
-            goto fail;
+            sb_failed(j, "create ns file", errno);
+            return;
         }
         close(fd);
-        if (mount(src[i], j->paths[i], NULL, MS_BIND, NULL)) {
-            f = (struct sb_fail){6, errno};
-            goto fail;
+        char src[64];
+        RT_SNPRINTF(src, sizeof(src), "/proc/thread-self/ns/%s", ns_names[i]);
+        if (mount(src, j->paths[i], NULL, MS_BIND, NULL)) {
+            sb_failed(j, "bind-mount ns", errno);
+            return;
         }
     }
-    return 0;
-fail:
-    if (write(1, &f, sizeof(f)) < 0) return 2;
-    return 1;
 }
 
-static void sb_exit(int fd, int events, void *arg)
+static void sb_work(void *arg)
 {
-    (void)fd, (void)events;
     struct sb_job *j = arg;
-    int st = rt_reap(j->pidfd);
-    if (st == -2) return;
-    j->rt->host->fd_unwatch(j->rt->ctx, j->w);
-    char msg[512] = "";
-    if (st != 0) {
-        struct sb_fail f = {0, 0};
-        if (pread(j->out, &f, sizeof(f), 0) == (ssize_t)sizeof(f) && f.step > 0 && f.step < 7)
-            RT_SNPRINTF(msg, sizeof(msg), "sandbox %s: %s: %s", j->dir, steps[f.step],
-                        strerror(f.err));
-        else
-            RT_SNPRINTF(msg, sizeof(msg), "sandbox %s: the helper process ended with status %d",
-                        j->dir, st);
+    mkdir(j->dir, 0700);
+    if (mkdir(j->nsdir, 0700) && errno != EEXIST) {
+        sb_failed(j, "mkdir", errno);
+        return;
     }
-    close(j->pidfd);
-    close(j->out);
-    j->done(j->arg, st == 0 ? 0 : -1, msg);
+    /* The worker's own namespaces, to come back to. */
+    int home[3] = {-1, -1, -1};
+    for (int i = 0; i < 3; i++) {
+        if (!(j->flags & ns_flags[i])) continue;
+        char p[64];
+        RT_SNPRINTF(p, sizeof(p), "/proc/thread-self/ns/%s", ns_names[i]);
+        home[i] = open(p, O_RDONLY | O_CLOEXEC);
+        if (home[i] < 0) {
+            sb_failed(j, "open the agent's namespace", errno);
+            goto out;
+        }
+    }
+    /* Network, IPC and UTS namespaces are per thread: unsharing them here
+     * leaves the agent's other threads where they are. */
+    if (unshare(j->flags)) {
+        sb_failed(j, "unshare", errno);
+        goto out;
+    }
+    sb_setup(j);
+    for (int i = 0; i < 3; i++) {
+        if (home[i] < 0 || !setns(home[i], ns_flags[i])) continue;
+        /* A worker left in a pod's namespaces would run later work (pulls,
+         * probes' peers) there: that is not a state to continue from. */
+        j->rt->host->log(j->rt->ctx, SKIFF_LOG_ERROR,
+                         "sandbox %s: cannot return to the agent's %s namespace: %s", j->dir,
+                         ns_names[i], strerror(errno));
+        abort();
+    }
+out:
+    for (int i = 0; i < 3; i++)
+        if (home[i] >= 0) close(home[i]);
+}
+
+static void sb_done(void *arg)
+{
+    struct sb_job *j = arg;
+    j->rt->host->log(j->rt->ctx, SKIFF_LOG_DEBUG, "sandbox %s dir=%s took=%.1fms",
+                     j->msg[0] ? "failed" : "ready", j->dir,
+                     (j->rt->host->now(j->rt->ctx) - j->t0) * 1e3);
+    j->done(j->arg, j->msg[0] ? -1 : 0, j->msg);
     free(j);
 }
 
@@ -129,21 +145,16 @@ int rt_sandbox_create(struct rt *rt, const char *dir, const char *hostname, bool
     j->done = done;
     j->arg = arg;
     j->flags = (host_net ? 0 : CLONE_NEWNET | CLONE_NEWUTS) | (host_ipc ? 0 : CLONE_NEWIPC);
+    j->t0 = rt->host->now(rt->ctx);
     RT_SNPRINTF(j->dir, sizeof(j->dir), "%s", dir);
     RT_SNPRINTF(j->nsdir, sizeof(j->nsdir), "%s/ns", dir);
     RT_SNPRINTF(j->hostname, sizeof(j->hostname), "%s", hostname);
-    static const char *const names[3] = {"net", "ipc", "uts"};
     for (int i = 0; i < 3; i++)
-        RT_SNPRINTF(j->paths[i], sizeof(j->paths[i]), "%s/ns/%s", dir, names[i]);
-    j->out = memfd_create("rt-sandbox", MFD_CLOEXEC);
-    pid_t pid;
-    int rc = j->out < 0 ? errno : rt_spawn_fn(sb_child, j, j->out, &pid, &j->pidfd);
-    if (rc) {
-        if (j->out >= 0) close(j->out);
+        RT_SNPRINTF(j->paths[i], sizeof(j->paths[i]), "%s/ns/%s", dir, ns_names[i]);
+    if (rt->host->work(rt->ctx, sb_work, sb_done, j)) {
         free(j);
-        return rc;
+        return ESHUTDOWN;
     }
-    j->w = rt->host->fd_watch(rt->ctx, j->pidfd, SKIFF_FD_READ, sb_exit, j);
     return 0;
 }
 

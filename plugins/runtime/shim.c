@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -206,9 +207,11 @@ static int fsync_dir_of(const char *path)
     return rc;
 }
 
-/* Write a small file atomically: a temporary beside it, fsync, rename,
- * fsync of the directory. */
-static int write_atomic(const char *path, const char *data, size_t n)
+/* Write a small file atomically: a temporary beside it, rename. durable
+ * adds an fsync of the file before the rename and of the directory after:
+ * for what must survive a power cut. A pid file need not (no process does)
+ * and sits on the path of every container start. */
+static int write_atomic(const char *path, const char *data, size_t n, bool durable)
 {
     char tmp[PATH_MAX + 8];
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -221,14 +224,14 @@ static int write_atomic(const char *path, const char *data, size_t n)
         if (w <= 0) break;
         off += (size_t)w;
     }
-    int rc = off == n && !fsync(fd) ? 0 : -1;
+    int rc = off == n && (!durable || !fsync(fd)) ? 0 : -1;
     if (close(fd)) rc = -1;
     if (!rc) rc = rename(tmp, path);
     if (rc) {
         unlink(tmp);
         return -1;
     }
-    return fsync_dir_of(path);
+    return durable ? fsync_dir_of(path) : 0;
 }
 
 /* JSON string escaping into a fixed buffer (truncates). */
@@ -269,7 +272,7 @@ static void write_exit(const struct shim_opts *o, int code, int sig, const char 
                      code, sig, ts);
     }
     snprintf(path, sizeof(path), "%s/exit", o->state);
-    write_atomic(path, body, (size_t)n);
+    write_atomic(path, body, (size_t)n, true);
 }
 
 /* ---- the log file ---- */
@@ -480,7 +483,7 @@ static int shim_run(struct shim_opts *o)
     char path[PATH_MAX + 16], buf[64];
     snprintf(path, sizeof(path), "%s/shim.pid", o->state);
     int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
-    if (write_atomic(path, buf, (size_t)n)) {
+    if (write_atomic(path, buf, (size_t)n, false)) {
         sync_send(o, "error cannot write %s: %s", path, strerror(errno));
         return 1;
     }
@@ -612,20 +615,154 @@ static int shim_run(struct shim_opts *o)
     return 0;
 }
 
-int rt_shim_main(int argc, char **argv)
+/* The shim proper, in the process that will stay: its own session, no
+ * descriptor of its parent's but the sync fd. */
+static int shim_detached(struct shim_opts *o)
 {
-    struct shim_opts o;
-    int rc = parse_opts(argc, argv, &o);
+    setsid();
+    close_fds(o->sync_fd);
+    if (chdir("/")) {
+    }
+    umask(022);
+    signal(SIGTERM, SIG_IGN);
+    signal(SIGINT, SIG_IGN);
+    signal(SIGHUP, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGCHLD, SIG_DFL); /* the zygote ignores it; the shim waits */
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) {
+        sync_send(o, "error runtime-shim: PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+        return 1;
+    }
+    prctl(PR_SET_NAME, "skiff-shim", 0, 0, 0);
+    return shim_run(o);
+}
+
+static int shim_check(int argc, char **argv, struct shim_opts *o)
+{
+    int rc = parse_opts(argc, argv, o);
     if (rc) {
-        if (rc < 0 && o.sync_fd >= 0) sync_send(&o, "error runtime-shim: bad arguments");
+        if (rc < 0 && o->sync_fd >= 0) sync_send(o, "error runtime-shim: bad arguments");
         return rc < 0 ? 2 : 0;
     }
     struct stat st;
-    if (stat(o.state, &st) || !S_ISDIR(st.st_mode)) {
-        die_usage("--state %s: not a directory", o.state);
-        sync_send(&o, "error runtime-shim: state directory %s missing", o.state);
+    if (stat(o->state, &st) || !S_ISDIR(st.st_mode)) {
+        die_usage("--state %s: not a directory", o->state);
+        sync_send(o, "error runtime-shim: state directory %s missing", o->state);
         return 2;
     }
+    return -1;
+}
+
+/* ---- the zygote ---- */
+
+/* `skiff runtime-shim --zygote`, fd 3 a SOCK_SEQPACKET socket from the
+ * agent. Each message is one shim's arguments (NUL-terminated strings,
+ * "--sync-fd 3" among them) with the sync pipe's write end attached; the
+ * zygote forks the shim proper for it at once. Loading the skiff binary's
+ * shared libraries was most of a shim's start (about 15 ms of CPU on the
+ * development VM, page faults and relocations); the zygote pays it once.
+ * It never waits for its children (SIGCHLD ignored: the kernel reaps
+ * them) and ends when the agent's end of the socket closes. */
+#define ZYGOTE_SOCK     3
+#define ZYGOTE_MAX_ARGS 62
+
+/* A forked shim would show the zygote's command line; tools (ps, the
+ * benches' cleanup) find shims by theirs, which names the data dir. The
+ * agent starts the zygote with ZYGOTE_PAD empty arguments after
+ * "--zygote": room in which each child writes its own arguments, so that
+ * /proc/PID/cmdline reads as an exec'd shim's (PR_SET_MM would need
+ * CAP_SYS_RESOURCE). Arguments longer than the room are cut. */
+static char *zyg_area;
+static size_t zyg_area_len;
+
+static void show_args(char *const args[])
+{
+    if (!zyg_area) return;
+    size_t o = 0;
+    for (int i = 0; args[i] && o < zyg_area_len; i++) {
+        size_t l = strlen(args[i]) + 1;
+        if (l > zyg_area_len - o) l = zyg_area_len - o;
+        memcpy(zyg_area + o, args[i], l);
+        o += l;
+    }
+    memset(zyg_area + o, 0, zyg_area_len - o);
+    zyg_area[zyg_area_len - 1] = 0;
+}
+
+static void zygote_child(char *buf, size_t n, int fd)
+{
+    char *args[ZYGOTE_MAX_ARGS + 2];
+    int ac = 0;
+    args[ac++] = "runtime-shim";
+    for (size_t off = 0; off < n && ac <= ZYGOTE_MAX_ARGS;) {
+        args[ac++] = buf + off;
+        off += strlen(buf + off) + 1;
+    }
+    args[ac] = NULL;
+    show_args(args);
+    close(ZYGOTE_SOCK);
+    if (fd != ZYGOTE_SOCK && dup2(fd, ZYGOTE_SOCK) < 0) _exit(1);
+    struct shim_opts o;
+    int rc = shim_check(ac, args, &o);
+    if (rc >= 0) _exit(rc);
+    _exit(shim_detached(&o));
+}
+
+static int zygote_main(int argc, char **argv)
+{
+    for (int i = 2; i < argc; i++)
+        if (argv[i][0]) {
+            die_usage("--zygote takes no arguments (got %s)", argv[i]);
+            return 2;
+        }
+    /* argv[0] ("runtime-shim") to the end of the last argument: one block */
+    zyg_area = argv[0];
+    zyg_area_len = (size_t)(argv[argc - 1] + strlen(argv[argc - 1]) + 1 - argv[0]);
+    if (fcntl(ZYGOTE_SOCK, F_GETFD) < 0) {
+        die_usage("--zygote: descriptor %d is not open", ZYGOTE_SOCK);
+        return 2;
+    }
+    signal(SIGCHLD, SIG_IGN);
+    signal(SIGPIPE, SIG_IGN);
+    prctl(PR_SET_NAME, "skiff-zygote", 0, 0, 0);
+    static char buf[65536];
+    for (;;) {
+        union {
+            struct cmsghdr h;
+            char b[CMSG_SPACE(sizeof(int))];
+        } cm;
+        struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf) - 1};
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = cm.b,
+                            .msg_controllen = sizeof(cm.b)};
+        ssize_t n = recvmsg(ZYGOTE_SOCK, &mh, MSG_CMSG_CLOEXEC);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return 0; /* the agent is gone */
+        int fd = -1;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len == CMSG_LEN(sizeof(int)))
+            memcpy(&fd, CMSG_DATA(c), sizeof(int));
+        if (fd < 0) continue;
+        if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || buf[n - 1] != 0) {
+            dprintf(fd, "error runtime-shim: malformed request from the agent\n");
+            close(fd);
+            continue;
+        }
+        pid_t pid = fork();
+        if (pid == 0) zygote_child(buf, (size_t)n, fd);
+        if (pid < 0) dprintf(fd, "error runtime-shim: fork: %s\n", strerror(errno));
+        close(fd);
+    }
+}
+
+int rt_shim_main(int argc, char **argv)
+{
+    if (argc >= 2 && !strcmp(argv[1], "--zygote")) return zygote_main(argc, argv);
+    struct shim_opts o;
+    int rc = shim_check(argc, argv, &o);
+    if (rc >= 0) return rc;
     /* The agent waits for this first process only, which exits at once;
      * the shim proper goes on in the child, in its own session, so signals
      * to the agent's process group never reach it. */
@@ -635,19 +772,5 @@ int rt_shim_main(int argc, char **argv)
         return 1;
     }
     if (pid > 0) _exit(0);
-    setsid();
-    close_fds(o.sync_fd);
-    if (chdir("/")) {
-    }
-    umask(022);
-    signal(SIGTERM, SIG_IGN);
-    signal(SIGINT, SIG_IGN);
-    signal(SIGHUP, SIG_IGN);
-    signal(SIGPIPE, SIG_IGN);
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)) {
-        sync_send(&o, "error runtime-shim: PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
-        return 1;
-    }
-    prctl(PR_SET_NAME, "skiff-shim", 0, 0, 0);
-    _exit(shim_run(&o));
+    _exit(shim_detached(&o));
 }

@@ -230,6 +230,8 @@ static void status_written(void *arg, int code, const char *message, const void 
     if (code && code != SKIFF_ENOTFOUND)
         rt->host->log(rt->ctx, SKIFF_LOG_WARN, "pod status write failed: %d %s", code,
                       message ? message : "");
+    else
+        rt->host->log(rt->ctx, SKIFF_LOG_DEBUG, "pod status written");
 }
 
 static void status_flush(void *arg)
@@ -260,12 +262,25 @@ static void status_flush(void *arg)
     }
     sk_val_free(p->last_status);
     p->last_status = st;
+    p->rt->host->log(p->rt->ctx, SKIFF_LOG_DEBUG, "pod status proposed pod=%s/%s phase=%s", p->ns,
+                     p->name,
+                     sk_val_str_at(st, "phase", NULL) ? sk_val_str_at(st, "phase", NULL) : "");
 }
 
 void rt_status_schedule(struct rt_pod *p)
 {
     if (p->status_timer || p->rt->stopping) return;
     p->status_timer = p->rt->host->timer_add(p->rt->ctx, 0, 0, status_flush, p);
+}
+
+/* Write the status now rather than at the end of the loop turn: for the
+ * moment a container starts, so that its write leads the events of that
+ * moment into the store's next commit instead of waiting one out. */
+void rt_status_now(struct rt_pod *p);
+void rt_status_now(struct rt_pod *p)
+{
+    rt_status_cancel(p);
+    if (!p->rt->stopping) status_flush(p);
 }
 
 void rt_status_cancel(struct rt_pod *p)

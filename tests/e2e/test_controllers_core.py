@@ -93,6 +93,11 @@ revision: 1
 data: {}
 """
 
+# The dependents are bound to the agent's own node, whose runtime ends them:
+# the collector deletes a bound pod gracefully, as Kubernetes' does, and the
+# pod goes once its node has stopped it (here while its image cannot be
+# pulled). A pod bound to a node that does not exist stays Terminating
+# (test_collected_pod_of_an_absent_node_stays_terminating).
 DEPENDENT = """apiVersion: v1
 kind: Pod
 metadata:
@@ -101,17 +106,18 @@ metadata:
   - {apiVersion: apps/v1, kind: ControllerRevision, name: %(owner)s, uid: "%(uid)s",
      blockOwnerDeletion: true}
 spec:
-  nodeName: ghost-node
-  containers: [{name: c, image: busybox}]
+  nodeName: %(node)s
+  containers: [{name: c, image: registry.invalid/busybox}]
 """
 
 
-def owner_with_pods(agent, name, n=2):
+def owner_with_pods(agent, name, n=2, node=None):
     ok(agent.kubectl("create", "-f", "-", input=OWNER % {"name": name}))
     uid = get(agent, "controllerrevision", name)["metadata"]["uid"]
     for i in range(n):
         ok(agent.kubectl("create", "-f", "-", input=DEPENDENT % {
-            "name": "%s-%d" % (name, i), "owner": name, "uid": uid}))
+            "name": "%s-%d" % (name, i), "owner": name, "uid": uid,
+            "node": node or agent.node_name}))
     return uid
 
 
@@ -152,15 +158,31 @@ def test_recreated_owner_is_not_the_owner(agent):
     ok(agent.kubectl("create", "-f", "-", input=OWNER % {"name": "same"}))
     assert get(agent, "controllerrevision", "same")["metadata"]["uid"] != uid
     ok(agent.kubectl("create", "-f", "-", input=DEPENDENT % {
-        "name": "same-x", "owner": "same", "uid": uid}))
+        "name": "same-x", "owner": "same", "uid": uid, "node": agent.node_name}))
     wait_for(lambda: pod_names(agent, "same-x") == [], 10, "dangling dependent deleted")
+
+
+def test_collected_pod_of_an_absent_node_stays_terminating(agent):
+    # Kubernetes: the collector's delete gives a bound pod its grace period;
+    # only the kubelet of its node finishes the delete, so a pod bound to a
+    # node that does not exist stays Terminating.
+    owner_with_pods(agent, "lost", n=1, node="ghost-node")
+    ok(agent.kubectl("delete", "controllerrevision", "lost", "--cascade=background"))
+    meta = wait_for(lambda: (m := get(agent, "pod", "lost-0")["metadata"]).get(
+        "deletionTimestamp") and m, 10, "lost-0 terminating")
+    assert meta["deletionGracePeriodSeconds"] == 30
+    time.sleep(1)
+    assert get(agent, "pod", "lost-0")["metadata"]["deletionTimestamp"] == meta[
+        "deletionTimestamp"]
+    out = ok(agent.kubectl("get", "pod", "lost-0"))
+    assert "Terminating" in out, out
 
 
 def test_namespace_deletion_empties_it(agent):
     ok(agent.kubectl("create", "namespace", "shop"))
     ok(agent.kubectl("create", "configmap", "cfg", "-n", "shop", "--from-literal=a=b"))
     ok(agent.kubectl("create", "secret", "generic", "s", "-n", "shop", "--from-literal=a=b"))
-    ok(agent.kubectl("run", "web", "-n", "shop", "--image=busybox"))
+    ok(agent.kubectl("run", "web", "-n", "shop", "--image=registry.invalid/busybox"))
     # a finalizer of someone else holds a configmap: the namespace waits
     ok(agent.kubectl("create", "-n", "shop", "-f", "-", input="""apiVersion: v1
 kind: ConfigMap
@@ -179,8 +201,13 @@ metadata: {name: held, finalizers: [example.com/hold]}
     def conds():
         c = get(agent, "namespace", "shop")["status"].get("conditions", [])
         return {x["type"]: x for x in c}
+    # the pod ends gracefully on the node, and is counted while it does (as
+    # in Kubernetes); the controller reports again until only the held
+    # configmap is left
     c = wait_for(lambda: (c := conds()).get("NamespaceFinalizersRemaining", {}).get(
-        "status") == "True" and c, 15, "finalizers-remaining condition")
+        "status") == "True" and c.get("NamespaceContentRemaining", {}).get(
+        "message", "").startswith("Some resources are remaining: configmaps.") and c, 20,
+        "finalizers-remaining condition with only the held configmap left")
     assert c["NamespaceFinalizersRemaining"]["message"] == (
         "Some content in the namespace has finalizers remaining: example.com/hold in 1 resource "
         "instances")

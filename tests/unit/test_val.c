@@ -401,6 +401,47 @@ static void test_numbers(void **state)
     assert_int_equal(sk_utf8_len((const unsigned char *)"\x80", 1), 0);
 }
 
+/* Common keys are shared and strings live in their node: the trees must
+ * behave exactly as before (dup, delete, take, keys that only start like a
+ * common key, embedded NULs). */
+static void test_shared_keys(void **state)
+{
+    (void)state;
+    struct sk_val *m = sk_val_map();
+    sk_map_set(m, "metadata", sk_val_map());
+    sk_map_setn(m, "name\0x", 6, sk_val_str("a"));
+    sk_map_set(m, "name", sk_val_strn("b\0c", 3));
+    sk_map_set(m, "namex", sk_val_strf("%d-%s", 7, "z"));
+    sk_map_set(m, "spe", sk_val_str(""));
+    assert_int_equal(sk_map_len(m), 5);
+    assert_null(sk_map_getn(m, "name\0y", 6));
+    assert_string_equal(sk_val_cstr(sk_map_getn(m, "name\0x", 6)), "a");
+    const struct sk_val *nm = sk_map_get(m, "name");
+    assert_int_equal(nm->u.s.len, 3);
+    assert_memory_equal(nm->u.s.p, "b\0c", 4);
+    assert_string_equal(sk_val_cstr(sk_map_get(m, "namex")), "7-z");
+    struct sk_val *d = sk_val_dup(m);
+    assert_true(sk_val_equal(m, d));
+    assert_true(sk_map_del(d, "metadata"));
+    struct sk_val *t = sk_map_take(d, "namex");
+    assert_string_equal(sk_val_cstr(t), "7-z");
+    sk_val_free(t);
+    /* a key taken out by hand goes back through sk_val_key_free */
+    sk_val_key_free(d->u.m.kv[0].key);
+    d->u.m.kv[0].key = strdup("other");
+    d->u.m.kv[0].klen = 5;
+    assert_non_null(sk_map_get(d, "other"));
+    sk_val_free(d);
+    struct sk_buf b = {0};
+    sk_val_to_msgpack(m, &b);
+    struct sk_val *back = NULL;
+    assert_int_equal(sk_val_from_msgpack(b.p, b.len, &back, NULL), SK_OK);
+    assert_true(sk_val_equal(m, back));
+    sk_val_free(back);
+    sk_buf_free(&b);
+    sk_val_free(m);
+}
+
 static void test_mapidx(void **state)
 {
     (void)state;
@@ -638,6 +679,7 @@ int main(void)
             cmocka_unit_test(test_obj_helpers),
             cmocka_unit_test(test_buf),
             cmocka_unit_test(test_numbers),
+            cmocka_unit_test(test_shared_keys),
             cmocka_unit_test(test_mapidx),
             cmocka_unit_test(test_msgpack_roundtrip),
             cmocka_unit_test(test_msgpack_malformed),
