@@ -215,6 +215,13 @@ static void fmt_int(struct sk_buf *b, const struct spec *sp, int64_t v)
     pad(b, &s2, tmp, (size_t)n);
 }
 
+/* Whether a verb (a rune: any code point, or 0) is one of set's ASCII
+ * letters; strchr alone would match 0 and runes by their low byte. */
+static bool verb_in(const char *set, int verb)
+{
+    return verb > 0 && verb < 128 && strchr(set, verb);
+}
+
 static void fmt_float(struct sk_buf *b, const struct spec *sp, double f)
 {
     struct sk_buf t = {0};
@@ -327,7 +334,7 @@ static void fmt_value(struct sk_buf *b, const struct spec *sp, const struct gv *
             bad_verb(b, sp, g);
         return;
     case G_INT:
-        if (strchr("vdboOxXcqU", verb)) {
+        if (verb_in("vdboOxXcqU", verb)) {
             struct spec s2 = *sp;
             if (verb == 'v') s2.verb = 'd';
             fmt_int(b, &s2, g->i);
@@ -336,7 +343,7 @@ static void fmt_value(struct sk_buf *b, const struct spec *sp, const struct gv *
         }
         return;
     case G_FLOAT:
-        if (strchr("vbgGxXfFeE", verb) && verb != 'b')
+        if (verb_in("vbgGxXfFeE", verb) && verb != 'b')
             fmt_float(b, sp, g->f);
         else
             bad_verb(b, sp, g);
@@ -519,8 +526,8 @@ void sk_gt_sprintf(struct sk_buf *b, const char *f, size_t fl, const struct gv *
             sk_buf_puts(b, bad ? "(BADINDEX)" : "(MISSING)");
             continue;
         }
-        if (sp.zero && sp.verb != 'v' && sp.verb != 'd' && strchr("sqxX", verb) == NULL &&
-            !strchr("bgGfFeEoOcU", verb))
+        if (sp.zero && sp.verb != 'v' && sp.verb != 'd' && !verb_in("sqxX", verb) &&
+            !verb_in("bgGfFeEoOcU", verb))
             sp.zero = false;
         fmt_value(b, &sp, &args[ai++], 0);
     }

@@ -106,6 +106,13 @@ static void cancel_timer(struct rt_ctr *c)
 
 /* ---- state file ---- */
 
+/* Replace a heap string field (NULL: none). */
+static void set_str(char **f, const char *v)
+{
+    free(*f);
+    *f = v && *v ? sk_xstrdup(v) : NULL;
+}
+
 static void save(struct rt_ctr *c)
 {
     struct sk_val *m = sk_val_map();
@@ -120,7 +127,7 @@ static void save(struct rt_ctr *c)
     if (c->last) sk_map_set(m, "lastState", sk_val_dup(c->last));
     sk_map_set(m, "backoff", sk_val_float(c->backoff));
     sk_map_set(m, "done", sk_val_bool(c->done));
-    sk_map_set(m, "imageID", sk_val_str(c->image_id));
+    sk_map_set(m, "imageID", sk_val_str(c->image_id ? c->image_id : ""));
     size_t n;
     char *js = sk_json_dump(m, SK_JSON_COMPACT, &n);
     char path[PATH_MAX + 300];
@@ -214,7 +221,7 @@ static void image_ensure(struct rt_ctr *c)
         c->img = 2;
         c->img_backoff = 0;
         const char *iid = sk_val_str_at(cached, "imageID", NULL);
-        RT_SNPRINTF(c->image_id, sizeof(c->image_id), "%s", iid ? iid : "");
+        set_str(&c->image_id, iid);
         return;
     }
     struct sk_val *b = sk_val_map();
@@ -334,7 +341,7 @@ void rt_pods_image_ready(struct rt *rt, const struct skiff_msg *m)
     c->img = 2;
     c->img_backoff = 0;
     const char *iid = sk_val_str_at(b, "imageID", NULL);
-    RT_SNPRINTF(c->image_id, sizeof(c->image_id), "%s", iid ? iid : "");
+    set_str(&c->image_id, iid);
     rt_pod_changed(c->pod);
 }
 
@@ -665,7 +672,8 @@ static void ctr_create(struct rt_ctr *c)
     if (c->ever) c->attempt++;
     c->ever = true;
     RT_SNPRINTF(c->id, sizeof(c->id), "%s-%s-%d", p->uid, c->name, c->attempt);
-    RT_SNPRINTF(c->dir, sizeof(c->dir), "%s/c/%s.%d", p->dir, c->name, c->attempt);
+    free(c->dir);
+    c->dir = sk_xasprintf("%s/c/%s.%d", p->dir, c->name, c->attempt);
     struct prep *pr = sk_xcalloc(1, sizeof(*pr));
     pr->rt = rt;
     pr->tok = tok_new(c);
@@ -742,6 +750,9 @@ static void unwatch_sync(struct rt_ctr *c)
     c->syncw = NULL;
     if (c->syncfd >= 0) close(c->syncfd);
     c->syncfd = -1;
+    free(c->syncbuf);
+    c->syncbuf = NULL;
+    c->synclen = 0;
 }
 
 static void shim_spawn(struct rt_ctr *c)
@@ -801,6 +812,8 @@ static void shim_spawn(struct rt_ctr *c)
     c->sync_done = false;
     c->shim_gone = forked;
     c->synclen = 0;
+    free(c->syncbuf);
+    c->syncbuf = sk_xcalloc(1, RT_SYNCBUF);
     c->syncfd = sp[0];
     fcntl(sp[0], F_SETFL, O_NONBLOCK);
     c->syncw = rt->host->fd_watch(rt->ctx, sp[0], SKIFF_FD_READ, on_sync, c);
@@ -873,19 +886,22 @@ static void on_sync(int fd, int events, void *arg)
 {
     (void)events;
     struct rt_ctr *c = arg;
-    ssize_t n = read(fd, c->syncbuf + c->synclen, sizeof(c->syncbuf) - 1 - c->synclen);
+    ssize_t n = read(fd, c->syncbuf + c->synclen, RT_SYNCBUF - 1 - c->synclen);
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
     if (n > 0) {
         c->synclen += (size_t)n;
         c->syncbuf[c->synclen] = 0;
-        if (!strchr(c->syncbuf, '\n') && c->synclen < sizeof(c->syncbuf) - 1) return;
+        if (!strchr(c->syncbuf, '\n') && c->synclen < RT_SYNCBUF - 1) return;
     }
     c->syncbuf[c->synclen] = 0;
     char *nl = strchr(c->syncbuf, '\n');
     if (nl) *nl = 0;
+    /* the line outlives the buffer, which unwatch_sync frees */
+    char line[RT_SYNCBUF];
+    memcpy(line, c->syncbuf, c->synclen + 1);
     unwatch_sync(c);
     c->sync_done = true;
-    if (!strncmp(c->syncbuf, "ok ", 3)) {
+    if (!strncmp(line, "ok ", 3)) {
         logc(c, SKIFF_LOG_DEBUG, "shim reports ok id=%s", c->id);
         if (!watch_shim_pid(c) && c->shim_gone) {
             /* the shim already ended: the container was short-lived */
@@ -896,10 +912,10 @@ static void on_sync(int fd, int events, void *arg)
         ctr_running(c);
         return;
     }
-    const char *m = !strncmp(c->syncbuf, "error ", 6) ? c->syncbuf + 6
-                    : c->syncbuf[0]                   ? c->syncbuf
-                                    : "the shim ended before the container started";
-    char msg[1024];
+    const char *m = !strncmp(line, "error ", 6) ? line + 6
+                    : line[0]                   ? line
+                                                : "the shim ended before the container started";
+    char msg[RT_SYNCBUF];
     RT_SNPRINTF(msg, sizeof(msg), "%s", m);
     ctr_ended(c, true, msg);
 }
@@ -1282,8 +1298,9 @@ void rt_ctr_adopt(struct rt_ctr *c)
     c->ever = true;
     RT_SNPRINTF(c->id, sizeof(c->id), "%s", s.id);
     RT_SNPRINTF(c->started_at, sizeof(c->started_at), "%s", s.started_at);
-    RT_SNPRINTF(c->image_id, sizeof(c->image_id), "%s", s.image_id);
-    RT_SNPRINTF(c->dir, sizeof(c->dir), "%s/c/%s.%d", c->pod->dir, c->name, c->attempt);
+    set_str(&c->image_id, s.image_id);
+    free(c->dir);
+    c->dir = sk_xasprintf("%s/c/%s.%d", c->pod->dir, c->name, c->attempt);
     c->term = s.terminated;
     c->last = s.last;
     c->backoff = s.backoff;
@@ -1323,6 +1340,10 @@ void rt_ctr_release(struct rt_ctr *c)
     free(c->wmessage);
     c->imgv = c->term = c->last = NULL;
     c->wmessage = NULL;
+    free(c->name);
+    free(c->dir);
+    free(c->image_id);
+    c->name = c->dir = c->image_id = NULL;
 }
 
 int rt_find_target(struct rt *rt, const char *ns, const char *pod, const char *container,

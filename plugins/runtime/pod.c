@@ -71,6 +71,10 @@ static void pod_free(struct rt_pod *p)
     sk_val_free(p->obj);
     sk_val_free(p->last_status);
     sk_val_free(p->cond_times);
+    free(p->ns);
+    free(p->name);
+    free(p->uid);
+    free(p->dir);
     free(p);
 }
 
@@ -360,8 +364,38 @@ static void add_ctrs(struct rt_pod *p, const struct sk_val *list, bool init)
         c->index = (int)i;
         c->pidfd = c->syncfd = -1;
         const char *n = sk_val_str_at(sk_arr_get(list, i), "name", NULL);
-        RT_SNPRINTF(c->name, sizeof(c->name), "%s", n ? n : "");
+        c->name = sk_xstrdup(n ? n : "");
     }
+}
+
+/* Whether an env fieldRef of a container in list reads the annotations. */
+static bool env_reads_annotations(const struct sk_val *list)
+{
+    for (size_t i = 0; i < sk_arr_len(list); i++) {
+        const struct sk_val *env = sk_val_at(sk_arr_get(list, i), "env", NULL);
+        for (size_t j = 0; j < sk_arr_len(env); j++) {
+            const char *fp =
+                    sk_val_str_at(sk_arr_get(env, j), "valueFrom", "fieldRef", "fieldPath", NULL);
+            if (fp && !strncmp(fp, "metadata.annotations", 20)) return true;
+        }
+    }
+    return false;
+}
+
+/* Drop from the runtime's own copy of a pod what it never reads:
+ * metadata.managedFields, and kubectl's last-applied annotation unless the
+ * downward API may expose it (an env fieldRef on metadata.annotations). */
+static void pod_slim(struct sk_val *obj)
+{
+    struct sk_val *md = sk_map_get(obj, "metadata");
+    if (!sk_val_is(md, SK_V_MAP)) return;
+    sk_map_del(md, "managedFields");
+    struct sk_val *an = sk_map_get(md, "annotations");
+    if (!sk_val_is(an, SK_V_MAP) ||
+        env_reads_annotations(sk_val_at(obj, "spec", "containers", NULL)) ||
+        env_reads_annotations(sk_val_at(obj, "spec", "initContainers", NULL)))
+        return;
+    sk_map_del(an, "kubectl.kubernetes.io/last-applied-configuration");
 }
 
 static struct rt_pod *pod_new(struct rt *rt, struct sk_val *obj)
@@ -370,11 +404,12 @@ static struct rt_pod *pod_new(struct rt *rt, struct sk_val *obj)
     if (!uid || !*uid || strlen(uid) >= 64 || strchr(uid, '/') || uid[0] == '.') return NULL;
     struct rt_pod *p = sk_xcalloc(1, sizeof(*p));
     p->rt = rt;
+    pod_slim(obj);
     p->obj = obj;
-    RT_SNPRINTF(p->ns, sizeof(p->ns), "%s", sk_obj_namespace(obj) ? sk_obj_namespace(obj) : "");
-    RT_SNPRINTF(p->name, sizeof(p->name), "%s", sk_obj_name(obj) ? sk_obj_name(obj) : "");
-    RT_SNPRINTF(p->uid, sizeof(p->uid), "%s", uid);
-    RT_SNPRINTF(p->dir, sizeof(p->dir), "%s/pods/%s", rt->dir, uid);
+    p->ns = sk_xstrdup(sk_obj_namespace(obj) ? sk_obj_namespace(obj) : "");
+    p->name = sk_xstrdup(sk_obj_name(obj) ? sk_obj_name(obj) : "");
+    p->uid = sk_xstrdup(uid);
+    p->dir = sk_xasprintf("%s/pods/%s", rt->dir, uid);
     p->host_net = sk_val_to_bool(sk_val_at(obj, "spec", "hostNetwork", NULL), false);
     const struct sk_val *ic = sk_val_at(obj, "spec", "initContainers", NULL);
     const struct sk_val *cc = sk_val_at(obj, "spec", "containers", NULL);
@@ -456,6 +491,7 @@ static void on_update(void *arg, const void *old, size_t olen, const void *obj, 
     /* Kubernetes allows only a few spec changes (images, deadlines); the
      * container list stays, so the records keep their places. */
     sk_val_free(p->obj);
+    pod_slim(v);
     p->obj = v;
     if (sk_val_at(v, "metadata", "deletionTimestamp", NULL) && !p->terminating) {
         p->terminating = true;

@@ -5,6 +5,8 @@
 
 #include "pod.h"
 
+#define RT_SYNCBUF 1024 /* the shim's sync line: "ok PID" or "error MESSAGE" */
+
 enum ctr_phase {
     CP_WAITING,   /* nothing runs; may start (image, timer) */
     CP_PREPARING, /* bundle being written on a worker */
@@ -15,7 +17,7 @@ enum ctr_phase {
 
 struct rt_ctr {
     struct rt_pod *pod;
-    char name[256];
+    char *name; /* heap strings below are freed by rt_ctr_release */
     bool init;
     int index;
     /* image */
@@ -30,11 +32,11 @@ struct rt_ctr {
     int attempt; /* restartCount */
     bool ever;   /* an instance was created */
     char id[192];
-    char dir[PATH_MAX];
+    char *dir; /* the instance's bundle dir; NULL before the first */
     pid_t shim_pid;
     int pidfd, syncfd;
     struct skiff_watch *pidw, *syncw;
-    char syncbuf[1024];
+    char *syncbuf; /* RT_SYNCBUF bytes while the shim's sync is read, else NULL */
     size_t synclen;
     bool sync_done, shim_gone;
     char started_at[40];
@@ -48,18 +50,18 @@ struct rt_ctr {
     struct rt_prober *prober;
     bool ready, started_ok, live_fail;
     bool kill_sent, done, prestop_running;
-    char image_id[512];
+    char *image_id; /* NULL: none yet */
     char kill_reason[64];
 };
 
 struct rt_pod {
     struct rt *rt;
     struct rt_pod *next;
-    char ns[256], name[256], uid[64];
+    char *ns, *name, *uid; /* heap, freed with the pod */
     struct sk_val *obj;
     bool host_net;
-    int sb; /* 0 none, 1 creating, 2 ready, 3 failed, 4 removing */
-    char dir[PATH_MAX];
+    int sb;    /* 0 none, 1 creating, 2 ready, 3 failed, 4 removing */
+    char *dir; /* DATA/runtime/pods/UID (heap) */
     struct rt_ctr *c;
     int nc, ninit;
     bool terminating, deleted, removed, delete_sent;

@@ -35,7 +35,9 @@ struct probe {
 
 struct rt_prober {
     struct rt *rt;
-    struct rt_target t;
+    /* what actions read of the target (heap copies): a full rt_target is
+     * built on the stack for each try */
+    char *id, *netns, *ip;
     struct sk_val *spec; /* the container spec (owned copy) */
     rt_probe_fn fn;
     void *arg;
@@ -65,6 +67,9 @@ static void prober_free(struct rt_prober *p)
         sk_val_free(pr->spec);
     }
     sk_val_free(p->spec);
+    free(p->id);
+    free(p->netns);
+    free(p->ip);
     free(p);
 }
 
@@ -123,7 +128,11 @@ static void probe_tick(void *arg)
     struct rt_prober *p = pr->p;
     if (pr->act) return; /* the last try is still out: the kubelet skips too */
     char msg[512];
-    pr->act = rt_action_start(p->rt, &p->t, pr->spec, pr->timeout, on_result, pr, NULL, msg,
+    struct rt_target t = {.spec = p->spec};
+    snprintf(t.id, sizeof(t.id), "%s", p->id);
+    snprintf(t.netns, sizeof(t.netns), "%s", p->netns);
+    snprintf(t.ip, sizeof(t.ip), "%s", p->ip);
+    pr->act = rt_action_start(p->rt, &t, pr->spec, pr->timeout, on_result, pr, NULL, msg,
                               sizeof(msg));
     if (!pr->act) {
         /* no handler at all: validation should have refused it; the
@@ -158,9 +167,10 @@ struct rt_prober *rt_prober_start(struct rt *rt, const struct rt_target *t,
     if (!any) return NULL;
     struct rt_prober *p = sk_xcalloc(1, sizeof(*p));
     p->rt = rt;
-    p->t = *t;
+    p->id = sk_xstrdup(t->id);
+    p->netns = sk_xstrdup(t->netns);
+    p->ip = sk_xstrdup(t->ip);
     p->spec = sk_val_dup(spec);
-    p->t.spec = p->spec;
     p->fn = fn;
     p->arg = arg;
     p->started = rt_host(rt)->now(rt_ctx(rt));

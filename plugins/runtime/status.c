@@ -97,7 +97,7 @@ static struct sk_val *ctr_status(const struct rt_pod *p, const struct rt_ctr *c,
     sk_map_set(s, "restartCount", sk_val_int(c->attempt));
     const char *img = sk_val_str_at(spec, "image", NULL);
     sk_map_set(s, "image", sk_val_str(img ? img : ""));
-    sk_map_set(s, "imageID", sk_val_str(c->image_id));
+    sk_map_set(s, "imageID", sk_val_str(c->image_id ? c->image_id : ""));
     if (c->ever && c->id[0]) sk_map_set(s, "containerID", sk_val_strf("%s://%s", rname, c->id));
     sk_map_set(s, "started", sk_val_bool(c->phase == CP_RUNNING && c->started_ok));
     return s;

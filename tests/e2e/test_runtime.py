@@ -339,7 +339,8 @@ def test_probes_and_prestop(agent, reg):
             return None
         return t if "got TERM" in t else None
     text = wait_for(both, 30, "TERM handled", interval=0.02)
-    assert "prestop" in text and text.index("prestop") < text.index("got TERM"), text
+    assert "prestop" in text and text.index("prestop") < text.index("got TERM"), (
+        text, [(e["reason"], e["message"]) for e in events(agent, "stop")])
     wait_for(lambda: pod(agent, "stop") is None, 30, "stop deleted")
     assert not os.path.exists(os.path.dirname(os.path.dirname(lf)))
 
