@@ -186,17 +186,24 @@ static int rollout_targets(struct sk_cli *c, struct sk_cliw_infos *in, struct sk
     return sk_cliw_collect(c, c->args, c->nargs, &s, in, errs, NULL);
 }
 
-/* The ReplicaSets the deployment controls (a new array of copies). */
-static int owned_replicasets(struct sk_cli *c, const struct sk_cliw_info *it, struct sk_val **out)
+/* The list query ("?labelSelector=...", or "") for obj's spec.selector. */
+static char *selector_query(const struct sk_val *obj)
 {
-    *out = sk_val_arr();
-    const struct sk_val *sel = sk_val_at(it->obj, "spec", "selector", NULL);
+    const struct sk_val *sel = sk_val_at(obj, "spec", "selector", NULL);
     struct sk_labelsel *ls = NULL;
     char *selstr = NULL;
     if (sel && sk_labelsel_from_val(sel, &ls, NULL) == SK_OK) selstr = sk_labelsel_string(ls);
     sk_labelsel_free(ls);
     char *q = sk_cliw_query("labelSelector", selstr && *selstr ? selstr : NULL, NULL);
     free(selstr);
+    return q;
+}
+
+/* The ReplicaSets the deployment controls (a new array of copies). */
+static int owned_replicasets(struct sk_cli *c, const struct sk_cliw_info *it, struct sk_val **out)
+{
+    *out = sk_val_arr();
+    char *q = selector_query(it->obj);
     const struct sk_kind *rsk = sk_kind_by_api_version("apps/v1", "ReplicaSet");
     char *path = sk_cli_path(rsk, it->ns, NULL, NULL, *q ? q + 1 : NULL);
     free(q);
@@ -516,13 +523,7 @@ static int cr_cmp(const void *a, const void *b)
 static int owned_revisions(struct sk_cli *c, const struct sk_cliw_info *it, struct sk_val **out)
 {
     *out = sk_val_arr();
-    const struct sk_val *sel = sk_val_at(it->obj, "spec", "selector", NULL);
-    struct sk_labelsel *ls = NULL;
-    char *selstr = NULL;
-    if (sel && sk_labelsel_from_val(sel, &ls, NULL) == SK_OK) selstr = sk_labelsel_string(ls);
-    sk_labelsel_free(ls);
-    char *q = sk_cliw_query("labelSelector", selstr && *selstr ? selstr : NULL, NULL);
-    free(selstr);
+    char *q = selector_query(it->obj);
     const struct sk_kind *crk = sk_kind_by_api_version("apps/v1", "ControllerRevision");
     if (!crk) {
         free(q);

@@ -550,26 +550,6 @@ static int hexv(int c)
     return -1;
 }
 
-static void put_utf8(struct sk_buf *b, unsigned cp)
-{
-    if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) cp = 0xfffd;
-    if (cp < 0x80) {
-        sk_buf_putc(b, (char)cp);
-    } else if (cp < 0x800) {
-        sk_buf_putc(b, (char)(0xc0 | (cp >> 6)));
-        sk_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-        sk_buf_putc(b, (char)(0xe0 | (cp >> 12)));
-        sk_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-        sk_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-    } else {
-        sk_buf_putc(b, (char)(0xf0 | (cp >> 18)));
-        sk_buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-        sk_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-        sk_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-    }
-}
-
 /* Go's strconv.Unquote for "..." and '...' bodies; false on bad syntax. */
 static bool unquote(const char *s, size_t n, char q, struct sk_buf *b)
 {
@@ -614,7 +594,7 @@ static bool unquote(const char *s, size_t n, char q, struct sk_buf *b)
             else if (v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
                 return false;
             else
-                put_utf8(b, v);
+                sk_buf_put_utf8(b, v);
             break;
         }
         default:

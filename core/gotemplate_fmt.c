@@ -120,38 +120,18 @@ void sk_gt_quote(struct sk_buf *b, const char *p, size_t n)
     sk_buf_putc(b, '"');
 }
 
-static void put_rune(struct sk_buf *b, int64_t cp)
-{
-    if (cp < 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) cp = 0xfffd;
-    if (cp < 0x80) {
-        sk_buf_putc(b, (char)cp);
-    } else if (cp < 0x800) {
-        sk_buf_putc(b, (char)(0xc0 | (cp >> 6)));
-        sk_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-        sk_buf_putc(b, (char)(0xe0 | (cp >> 12)));
-        sk_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-        sk_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-    } else {
-        sk_buf_putc(b, (char)(0xf0 | (cp >> 18)));
-        sk_buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-        sk_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-        sk_buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-    }
-}
-
 static void fmt_int(struct sk_buf *b, const struct spec *sp, int64_t v)
 {
     struct sk_buf t = {0};
     int verb = sp->verb;
     if (verb == 'c' || verb == 'q' || verb == 'U') {
         if (verb == 'c') {
-            put_rune(&t, v);
+            sk_buf_put_utf8(&t, v);
         } else if (verb == 'U') {
             sk_buf_printf(&t, "U+%04llX", (unsigned long long)v);
         } else {
             struct sk_buf r = {0};
-            put_rune(&r, v);
+            sk_buf_put_utf8(&r, v);
             sk_buf_putc(&t, '\'');
             if (v == '\'')
                 sk_buf_puts(&t, "\\'");
@@ -281,7 +261,7 @@ static void fmt_value(struct sk_buf *b, const struct spec *sp, const struct gv *
 static void bad_verb(struct sk_buf *b, const struct spec *sp, const struct gv *g)
 {
     sk_buf_puts(b, "%!");
-    put_rune(b, sp->verb);
+    sk_buf_put_utf8(b, sp->verb);
     sk_buf_putc(b, '(');
     if (g->k == G_INVALID || g->k == G_NIL) {
         sk_buf_puts(b, "<nil>");
@@ -522,7 +502,7 @@ void sk_gt_sprintf(struct sk_buf *b, const char *f, size_t fl, const struct gv *
         }
         if (bad || ai >= nargs) {
             sk_buf_puts(b, "%!");
-            put_rune(b, verb);
+            sk_buf_put_utf8(b, verb);
             sk_buf_puts(b, bad ? "(BADINDEX)" : "(MISSING)");
             continue;
         }

@@ -211,32 +211,6 @@ static void kset_free(struct kset *s)
     free(s->slot);
 }
 
-static void utf8_put(struct sk_buf *b, unsigned cp)
-{
-    char u[4];
-    size_t n;
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xc0 | cp >> 6);
-        u[1] = (char)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xe0 | cp >> 12);
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (char)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        u[0] = (char)(0xf0 | cp >> 18);
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (char)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    sk_buf_append(b, u, n);
-}
-
 static unsigned hex4(const char *p)
 {
     unsigned v = 0;
@@ -283,7 +257,7 @@ static void scan_string(struct dscan *s, struct sk_buf *out)
             break;
         default: cp = (unsigned char)e; break;
         }
-        if (out) utf8_put(out, cp);
+        if (out) sk_buf_put_utf8(out, cp);
     }
     if (s->p < s->end) s->p++;
 }

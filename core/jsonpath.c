@@ -383,25 +383,6 @@ static int hexval(int c)
     return -1;
 }
 
-static void put_utf8(struct sk_buf *b, unsigned cp)
-{
-    if (cp < 0x80) {
-        sk_buf_putc(b, (char)cp);
-    } else if (cp < 0x800) {
-        sk_buf_putc(b, (char)(0xC0 | (cp >> 6)));
-        sk_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-        sk_buf_putc(b, (char)(0xE0 | (cp >> 12)));
-        sk_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        sk_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-    } else {
-        sk_buf_putc(b, (char)(0xF0 | (cp >> 18)));
-        sk_buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3F)));
-        sk_buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3F)));
-        sk_buf_putc(b, (char)(0x80 | (cp & 0x3F)));
-    }
-}
-
 /* Go's strconv.Unquote for "..." and '...' (client-go's UnquoteExtend). */
 static char *unquote(const char *q, size_t n)
 {
@@ -443,7 +424,7 @@ static char *unquote(const char *q, size_t n)
                 sk_buf_putc(&b, (char)cp);
             } else {
                 if (cp > 0x10FFFF || (cp >= 0xD800 && cp < 0xE000)) goto bad;
-                put_utf8(&b, cp);
+                sk_buf_put_utf8(&b, cp);
             }
             break;
         }

@@ -166,6 +166,9 @@ void sk_buf_free(struct sk_buf *b);
 /* Make room for n more bytes. */
 void sk_buf_reserve(struct sk_buf *b, size_t n);
 void sk_buf_puts(struct sk_buf *b, const char *s);
+/* Append code point cp as UTF-8; a surrogate or one beyond U+10FFFF becomes
+ * U+FFFD, as Go and JSON decoders write them. */
+void sk_buf_put_utf8(struct sk_buf *b, int64_t cp);
 void sk_buf_printf(struct sk_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* NUL-terminate and hand the bytes to the caller (who frees them); b is
  * left empty. *len (if not NULL) gets the length without the NUL. */
