@@ -300,20 +300,6 @@ static void random_suffix(char out[6])
     out[5] = 0;
 }
 
-static void random_uid(char out[37])
-{
-    unsigned char u[16];
-    if (getrandom(u, sizeof(u), 0) != (ssize_t)sizeof(u)) {
-        for (int i = 0; i < 16; i++)
-            u[i] = (unsigned char)rand();
-    }
-    u[6] = (u[6] & 0x0f) | 0x40;
-    u[8] = (u[8] & 0x3f) | 0x80;
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
-             u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-             u[14], u[15]);
-}
-
 static void now_rfc3339(char out[32])
 {
     time_t t = time(NULL);
@@ -420,7 +406,7 @@ void sk_api_create_prepared(struct sk_api_rq *r)
     /* the uid is decided before admission, as kube-apiserver fills it
      * before validating: a Job's generated selector names it */
     char uid[37];
-    random_uid(uid);
+    sk_store_new_uid(uid);
     sk_map_set(m, "uid", sk_val_str(uid));
     /* a new object starts without status, as the registries' strategies
      * reset it (nodes keep what their agent reports) */

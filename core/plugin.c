@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 struct skiff_timer {
     struct skiff_timer *prev, *next;
@@ -428,14 +427,8 @@ static int64_t pod_delete_grace(struct sk_store *s, const char *ns, const char *
 static void job_create_defaults(struct sk_val *v, struct sk_store_cmd *c, char uid[37])
 {
     const struct sk_kind *k = sk_kind_by_resource("batch", "v1", "jobs");
-    unsigned char b[16];
-    if (!k || getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b)) return;
-    b[6] = (unsigned char)((b[6] & 0x0f) | 0x40); /* version 4 */
-    b[8] = (unsigned char)((b[8] & 0x3f) | 0x80); /* RFC 4122 variant */
-    size_t n = 0;
-    for (size_t i = 0; i < sizeof(b); i++)
-        n += (size_t)snprintf(uid + n, 37 - n, "%s%02x",
-                              i == 4 || i == 6 || i == 8 || i == 10 ? "-" : "", b[i]);
+    if (!k) return;
+    sk_store_new_uid(uid);
     sk_val_set_at(v, sk_val_str(uid), "metadata", "uid", NULL);
     sk_kind_default(k, v);
     sk_kind_prepare_create(k, v);

@@ -160,6 +160,10 @@ struct sk_store_cmd {
     const char *suffix;
 };
 
+/* A new random (version 4) uid as Kubernetes writes them, for proposers
+ * that must know an object's uid before it is stored. */
+void sk_store_new_uid(char out[37]);
+
 /* Encode a command for the log, deciding its nondeterministic parts.
  * Appends to out. SK_EINVAL for a malformed command, SK_ETOOBIG for an
  * object over SK_STORE_MAX_OBJECT. Any thread. */

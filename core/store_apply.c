@@ -58,7 +58,7 @@ static void pk_str(msgpack_packer *pk, const char *s)
     msgpack_pack_str_body(pk, s, n);
 }
 
-static void new_uid(char out[37])
+void sk_store_new_uid(char out[37])
 {
     unsigned char b[16];
     size_t got = 0;
@@ -154,7 +154,7 @@ sk_err sk_store_cmd_encode(const struct sk_store_cmd *c, struct sk_buf *out, str
     if (c->new_uid)
         snprintf(uid, sizeof(uid), "%s", c->new_uid);
     else
-        new_uid(uid);
+        sk_store_new_uid(uid);
     if (c->ts)
         snprintf(ts, sizeof(ts), "%s", c->ts);
     else
