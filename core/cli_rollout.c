@@ -763,6 +763,31 @@ static bool skip_annotation(const char *k)
     return false;
 }
 
+/* Send an undo's JSON patch; print "rolled back" or the error line.
+ * Returns 1 when the call itself failed (exit 1), else 0. */
+static int send_undo_patch(struct sk_cli *c, const struct sk_cliw_info *it,
+                           const struct sk_val *ops, const char *dry, int64_t to,
+                           struct sk_cliw_errs *errs)
+{
+    char *q = sk_cliw_query("fieldManager", sk_cli_str(c, "field-manager"), "dryRun",
+                            dry ? "All" : NULL, NULL);
+    char *path = sk_cli_path(it->kind, it->ns, it->name, NULL, q + 1);
+    free(q);
+    struct sk_kresp r = {0};
+    int st = sk_cliw_call(c, "PATCH", path, "application/json-patch+json", ops, NULL, &r);
+    free(path);
+    if (st == 2) {
+        struct sk_val *sv = NULL;
+        sk_json_parse(r.body, r.body_len, &sv, NULL);
+        sk_cliw_err_line(errs, "error: failed restoring revision %lld: %s", (long long)to,
+                         sk_val_str_at(sv, "message", NULL) ?: "");
+        sk_val_free(sv);
+        sk_kresp_free(&r);
+    }
+    if (st == 0) sk_cli_print_action(c, it->kind, it->name, "rolled back", dry);
+    return st == 1;
+}
+
 /* kubectl's DaemonSet and StatefulSet rollbacker: the revision before
  * the newest (or --to-revision) is written back as the set's template. */
 static int undo_revision(struct sk_cli *c, struct sk_cliw_info *it, int64_t to, const char *dry,
@@ -823,23 +848,7 @@ static int undo_revision(struct sk_cli *c, struct sk_cliw_info *it, int64_t to, 
     sk_map_set(op, "op", sk_val_str("replace"));
     sk_map_set(op, "path", sk_val_str("/spec/template"));
     sk_map_set(op, "value", want);
-    char *q = sk_cliw_query("fieldManager", sk_cli_str(c, "field-manager"), "dryRun",
-                            dry ? "All" : NULL, NULL);
-    char *path = sk_cli_path(it->kind, it->ns, it->name, NULL, q + 1);
-    free(q);
-    struct sk_kresp r = {0};
-    int st = sk_cliw_call(c, "PATCH", path, "application/json-patch+json", ops, NULL, &r);
-    free(path);
-    if (st == 1) rc = 1;
-    if (st == 2) {
-        struct sk_val *sv = NULL;
-        sk_json_parse(r.body, r.body_len, &sv, NULL);
-        sk_cliw_err_line(errs, "error: failed restoring revision %lld: %s", (long long)to,
-                         sk_val_str_at(sv, "message", NULL) ?: "");
-        sk_val_free(sv);
-        sk_kresp_free(&r);
-    }
-    if (st == 0) sk_cli_print_action(c, it->kind, it->name, "rolled back", dry);
+    if (send_undo_patch(c, it, ops, dry, to, errs)) rc = 1;
     sk_val_free(ops);
     sk_val_free(crs);
     return rc;
@@ -931,24 +940,7 @@ static int undo_one(struct sk_cli *c, struct sk_cliw_info *it, int64_t to, const
     sk_map_set(op, "path", sk_val_str("/metadata/annotations"));
     sk_map_set(op, "value", ann);
     if (!(dry && !strcmp(dry, "client"))) {
-        char *q = sk_cliw_query("fieldManager", sk_cli_str(c, "field-manager"), "dryRun",
-                                dry ? "All" : NULL, NULL);
-        char *path = sk_cli_path(it->kind, it->ns, it->name, NULL, q + 1);
-        free(q);
-        struct sk_kresp r = {0};
-        int st = sk_cliw_call(c, "PATCH", path, "application/json-patch+json", ops, NULL, &r);
-        free(path);
-        if (st == 1) rc = 1;
-        if (st == 2) {
-            struct sk_val *sv = NULL;
-            sk_json_parse(r.body, r.body_len, &sv, NULL);
-            sk_cliw_err_line(errs, "error: failed restoring revision %lld: %s",
-                             (long long)sk_rollout_revision(target),
-                             sk_val_str_at(sv, "message", NULL) ?: "");
-            sk_val_free(sv);
-            sk_kresp_free(&r);
-        }
-        if (st == 0) sk_cli_print_action(c, it->kind, it->name, "rolled back", dry);
+        if (send_undo_patch(c, it, ops, dry, sk_rollout_revision(target), errs)) rc = 1;
     } else {
         sk_cli_print_action(c, it->kind, it->name, "rolled back", dry);
     }
