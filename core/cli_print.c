@@ -27,7 +27,7 @@ static void sort_in_place(struct sk_val *v, int depth)
 {
     if (depth > SK_VAL_MAX_DEPTH + 1) return;
     if (v->type == SK_V_MAP) {
-        qsort(v->u.m.kv, v->u.m.n, sizeof(struct sk_kv), kv_cmp);
+        if (v->u.m.n > 1) qsort(v->u.m.kv, v->u.m.n, sizeof(struct sk_kv), kv_cmp);
         for (size_t i = 0; i < v->u.m.n; i++)
             sort_in_place(v->u.m.kv[i].val, depth + 1);
     } else if (v->type == SK_V_ARR) {
