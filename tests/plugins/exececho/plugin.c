@@ -13,14 +13,22 @@
  *   big N         N bytes on stdout in 32 KiB frames (pattern 'a'+i%26),
  *                 pausing on http_pending; exit 0
  * Container "missing" answers 404 `container not found ("missing")`, as
- * the kubelet does. Logs "exec done" and "exec gone" for the tests. */
+ * the kubelet does. Logs "exec done" and "exec gone" for the tests.
+ *
+ * A command starts START_DELAY after the request, as a process would:
+ * kubectl (client-go's WebSocket executor) creates its stdout and stderr
+ * streams after the handshake and drops frames that arrive before them
+ * ("Unknown stream id 1, discarding message"). A real exec never wins
+ * that race (runc exec alone takes tens of milliseconds); a plugin that
+ * answers within the request's own call did, about once in 150 runs. */
 #include "skiff_plugin.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAXARGS 32
+#define MAXARGS     32
+#define START_DELAY 0.02 /* seconds */
 
 struct ee {
     struct skiff_ctx *ctx;
@@ -36,6 +44,7 @@ struct sess {
     int argc;
     bool tty;
     unsigned long long remaining, offset;
+    struct skiff_timer *start; /* until the command starts */
 };
 
 static const struct skiff_host *H;
@@ -48,6 +57,7 @@ static void sess_free(struct sess *x)
     else
         ee->list = x->next;
     if (x->next) x->next->prev = x->prev;
+    if (x->start) H->timer_cancel(ee->ctx, x->start);
     for (int i = 0; i < x->argc; i++)
         free(x->argv[i]);
     free(x);
@@ -158,6 +168,8 @@ static char *decode(const char *s, size_t n)
     return o;
 }
 
+static void start_cmd(void *arg);
+
 static void on_req(void *arg, const struct skiff_http_req *req, struct skiff_http_stream *s)
 {
     struct ee *ee = arg;
@@ -195,6 +207,14 @@ static void on_req(void *arg, const struct skiff_http_req *req, struct skiff_htt
     H->http_notify(s, NULL, gone, x);
     H->http_on_input(s, input, x);
     if (!x->argc) return finish(x, 126);
+    x->start = H->timer_add(ee->ctx, START_DELAY, 0, start_cmd, x);
+}
+
+static void start_cmd(void *arg)
+{
+    struct sess *x = arg;
+    struct skiff_http_stream *s = x->s;
+    x->start = NULL;
     const char *cmd = x->argv[0];
     if (!strcmp(cmd, "echo")) {
         char out[4096] = "";
