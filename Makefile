@@ -18,11 +18,12 @@ ASANF    := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-san
 # The small libraries that only skiff uses on a node are linked in (their
 # .a files come with the same -dev packages): each shared library costs
 # every CLI run its mapping, symbol lookups and page faults, for +0.25 MB
-# of binary. OpenSSL, shared with the system, and nng (+0.9 MB with its
-# mbedtls if static) stay shared. docs/architecture.md ("The CLI") has
-# the figures.
+# of binary. nng and the mbedtls it loads stay shared; skiff's own TLS
+# and crypto use that mbedtls too, so no skiff process maps OpenSSL
+# (libcrypto alone was ~4 MiB of the agent's RSS and a third of a CLI
+# run). docs/architecture.md ("The CLI", "Memory") has the figures.
 LIBS     := -Wl,--as-needed -Wl,-Bstatic -lev -lyaml -llmdb -ljansson -lhttp_parser -lmsgpackc \
-            -Wl,-Bdynamic -lnng -lmnl -lnftnl -lraft -lssl -lcrypto -lpthread -ldl -lm
+            -Wl,-Bdynamic -lnng -lmnl -lnftnl -lraft -lmbedtls -lmbedx509 -lmbedcrypto -lpthread -ldl -lm
 
 CORE_SRC    := $(filter-out core/main.c,$(wildcard core/*.c))
 PLUGIN_DIRS := $(patsubst %/plugin.c,%,$(wildcard plugins/*/plugin.c plugins/*/*/plugin.c))
@@ -98,11 +99,13 @@ $(BIN)/skiff-asan: $(call AOBJ,$(CORE_SRC) core/main.c $(PLUGIN_SRC) $(B)/gen/bu
 asan: $(BIN)/skiff-asan
 
 # ---- unit tests (cmocka, under ASan/UBSan) ----
-# Tests and benchmarks use libcurl as an HTTP client; bin/skiff itself never
-# links it (the image service dlopens it in child processes).
+# Tests and benchmarks use libcurl as an HTTP client and OpenSSL as an
+# independent TLS peer and certificate checker; bin/skiff itself links
+# neither (the image service dlopens libcurl in child processes).
+TESTLIBS := -lcurl -lssl -lcrypto
 $(B)/unit/%: tests/unit/%.c $(call AOBJ,$(CORE_SRC) $(PLUGIN_SRC) $(B)/gen/builtin_plugins.c)
 	@mkdir -p $(@D)
-	$(CC) $(BASE) $(ASANF) -Itests/unit -o $@ $(filter %.c %.o,$^) $(LIBS) -lcurl -lcmocka
+	$(CC) $(BASE) $(ASANF) -Itests/unit -o $@ $(filter %.c %.o,$^) $(LIBS) $(TESTLIBS) -lcmocka
 
 unit: $(UNIT_BINS) $(TEST_SOS) plugins
 	@SKIFF_ROOT=$(CURDIR) SKIFF_BUILD=$(abspath $(B)) SKIFF_BIN=$(abspath $(BIN)) tests/run-unit.sh $(UNIT_BINS)
@@ -132,7 +135,7 @@ fuzz-smoke: $(FUZZ_BINS)
 # ---- benchmarks (print figures; not timed tests) ----
 $(B)/bench/%: bench/%.c $(call OBJ,$(CORE_SRC) $(PLUGIN_SRC) $(B)/gen/builtin_plugins.c)
 	@mkdir -p $(@D)
-	$(CC) $(BASE) $(OPT) -o $@ $(filter %.c %.o,$^) $(LIBS) -lcurl
+	$(CC) $(BASE) $(OPT) -o $@ $(filter %.c %.o,$^) $(LIBS) $(TESTLIBS)
 bench: $(BIN)/skiff plugins $(BENCH_BINS)
 	@SKIFF_ROOT=$(CURDIR) bench/run.sh
 

@@ -5,7 +5,7 @@ set -eu
 PKGS="build-essential pkg-config clang clang-format
  libev-dev libnng-dev libmsgpack-dev libyaml-dev liblmdb-dev lmdb-utils
  libnftnl-dev libmnl-dev libraft-dev libjansson-dev libcurl4-openssl-dev
- libarchive-dev libssl-dev libcmocka-dev libhttp-parser-dev
+ libarchive-dev libssl-dev libmbedtls-dev libcmocka-dev libhttp-parser-dev
  python3 python3-pytest python3-kubernetes
  runc crun busybox-static docker-registry skopeo umoci zstd nftables iproute2
  procps psmisc"

@@ -24,8 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/ssl.h>
-
 #include "api.h"
 #include "api_int.h" /* the API's HTTP server, for its latency figures */
 #include "http.h"
@@ -74,7 +72,7 @@ static void *server(void *arg)
     struct sk_store_opts so = {.data_dir = dir, .loop = L, .pool = pool};
     if (sk_store_open(&so, &store, &err)) abort();
     if (sk_tls_ensure(dir, "bench", NULL, &tls, &err)) abort();
-    SSL_CTX *ctx = sk_tls_server_ctx(tls, &err);
+    struct sk_tls_server *ctx = sk_tls_server_new(tls, &err);
     if (!ctx) abort();
     struct sk_api_opts ao = {.loop = L,
                              .pool = pool,
@@ -84,7 +82,7 @@ static void *server(void *arg)
                              .token = tls->token};
     api = sk_api_new(&ao, &err);
     if (!api) abort();
-    SSL_CTX_free(ctx);
+    sk_tls_server_unref(ctx); /* the API holds its own reference */
     port = sk_api_port(api);
     sk_api_ensure_namespaces(store);
     stop_async = sk_async_new(L, on_stop, NULL);

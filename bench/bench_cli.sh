@@ -97,4 +97,21 @@ else
     echo "kubectl_get_pods_mean_ms=$(awk "BEGIN{printf \"%.1f\", $k/1000}")"
     echo "ratio_mean=$(awk "BEGIN{printf \"%.1f\", $k/$s}") (goal >= 10)"
 fi
+# Deterministic figures, whatever else the machine is doing: instructions
+# (callgrind) and page faults (perf) of one warm and one cold run. INSTR=0
+# skips them.
+if [ "${INSTR:-1}" != 0 ] && command -v valgrind >/dev/null; then
+    instr() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+        sed -n 's/.*Collected : //p'; }
+    echo "skiff_get_pods_instructions=$(instr "$SKIFF" get pods)"
+    rm -rf "$tmp/cold"
+    echo "skiff_cold_get_pods_instructions=$(KUBECACHEDIR=$tmp/cold instr "$SKIFF" get pods)"
+fi
+if [ "${INSTR:-1}" != 0 ] && command -v perf >/dev/null; then
+    faults() { perf stat -x, -e page-faults "$@" 2>&1 >/dev/null |
+        sed -n 's/^\([0-9]*\),.*page-faults.*/\1/p'; }
+    echo "skiff_get_pods_page_faults=$(faults "$SKIFF" get pods)"
+    rm -rf "$tmp/cold"
+    echo "skiff_cold_get_pods_page_faults=$(KUBECACHEDIR=$tmp/cold faults "$SKIFF" get pods)"
+fi
 echo "load_average=$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -32,7 +32,8 @@
 static struct sk_loop *L;
 static struct sk_http_server *S;
 static struct sk_tls *pki;
-static SSL_CTX *srv_ctx, *cli_ctx;
+static struct sk_tls_server *srv_tls; /* the server's TLS: mbedtls */
+static SSL_CTX *cli_ctx;              /* the clients': OpenSSL */
 static int port;
 static bool tls_on;
 static atomic_int stop_flag, measuring, running;
@@ -209,7 +210,7 @@ static void start_server(bool with_tls)
 {
     struct sk_error *err = NULL;
     tls_on = with_tls;
-    S = sk_http_server_new(L, "127.0.0.1:0", with_tls ? srv_ctx : NULL, handler, NULL, NULL, &err);
+    S = sk_http_server_new(L, "127.0.0.1:0", with_tls ? srv_tls : NULL, handler, NULL, NULL, &err);
     if (!S) die(sk_error_msg(err, SK_EINTERNAL));
     port = sk_http_server_port(S);
 }
@@ -356,7 +357,7 @@ int main(int argc, char **argv)
     char dir[] = "/tmp/skiff-bench-http-XXXXXX";
     if (!mkdtemp(dir)) die("mkdtemp");
     struct sk_error *err = NULL;
-    if (sk_tls_ensure(dir, "bench", NULL, &pki, &err) || !(srv_ctx = sk_tls_server_ctx(pki, &err)))
+    if (sk_tls_ensure(dir, "bench", NULL, &pki, &err) || !(srv_tls = sk_tls_server_new(pki, &err)))
         die(sk_error_msg(err, SK_EINTERNAL));
     cli_ctx = SSL_CTX_new(TLS_client_method());
     SSL_CTX_load_verify_locations(cli_ctx, pki->ca_cert, NULL);
@@ -368,7 +369,7 @@ int main(int argc, char **argv)
     memory_run(nidle);
 
     SSL_CTX_free(cli_ctx);
-    SSL_CTX_free(srv_ctx);
+    sk_tls_server_unref(srv_tls);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
     if (system(cmd)) return 1;

@@ -17,13 +17,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <msgpack.h>
-#include <openssl/ssl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 struct agent {
@@ -40,8 +40,10 @@ struct agent {
     struct sk_api *api;
     struct sk_sig *sig_term, *sig_int, *sig_hup, *sig_usr2;
     struct sk_timer *trim_timer;
-    uint64_t trim_rev; /* the store revision at the last tick */
-    bool trim_pending; /* the store moved since the last trim */
+    struct sk_timer *tls_timer; /* the daily look at the serving certificate */
+    bool tls_checking;          /* a check runs on a worker */
+    uint64_t trim_rev;          /* the store revision at the last tick */
+    bool trim_pending;          /* the store moved since the last trim */
     int lock_fd;
     double started;
     bool stopping;
@@ -68,7 +70,8 @@ static void usage(FILE *f)
                "  -h, --help               show this help\n"
                "\n"
                "Flags override the configuration file; see docs/configuration.md.\n"
-               "SIGTERM or SIGINT stops the agent; SIGHUP re-reads the configuration.\n");
+               "SIGTERM or SIGINT stops the agent; SIGHUP re-reads the configuration\n"
+               "and checks the serving certificate (also done daily).\n");
 }
 
 /* mkdir -p with mode for each created component */
@@ -164,6 +167,8 @@ static void on_stop_signal(int signum, void *arg)
     sk_loop_stop(a->loop);
 }
 
+static void tls_check(struct agent *a);
+
 static void on_hup(int signum, void *arg)
 {
     (void)signum;
@@ -192,6 +197,9 @@ static void on_hup(int signum, void *arg)
     a->cfg->log_level = nc->log_level;
     a->cfg->shutdown_timeout = nc->shutdown_timeout;
     sk_config_free(nc);
+    /* a good moment to look at the serving certificate too (addresses
+     * changed, files replaced by hand) */
+    tls_check(a);
     sk_log(SK_LOG_INFO, "agent", "configuration reloaded from %s",
            a->cfg->path ? a->cfg->path : "defaults");
 }
@@ -274,30 +282,37 @@ static int parse_flags(int argc, char **argv, struct sk_config_flags *f)
     return -1;
 }
 
+/* The addresses the serving certificate must cover: this machine's and
+ * the API's listen address. NULL-terminated, malloc'd strings. */
+static char **tls_addresses(const char *api_listen)
+{
+    char **addrs = sk_tls_local_addresses(NULL);
+    size_t n = 0;
+    while (addrs && addrs[n])
+        n++;
+    char **all = sk_xcalloc(n + 2, sizeof(*all));
+    for (size_t i = 0; i < n; i++)
+        all[i] = addrs[i];
+    free(addrs); /* the strings moved to all */
+    char host[256];
+    int port = 0;
+    /* the listen address itself must be in the certificate too */
+    if (sk_parse_hostport(api_listen, host, sizeof(host), &port) == SK_OK)
+        all[n] = sk_xstrdup(host);
+    return all;
+}
+
 /* The cluster PKI (made at first start) and the HTTPS API on it. Key
  * generation blocks briefly; this runs before the loop does. */
 static sk_err start_api(struct agent *a, struct sk_error **err)
 {
-    char **addrs = sk_tls_local_addresses(NULL);
-    char host[256];
-    int port = 0;
-    const char *extra[2] = {NULL, NULL};
-    /* the listen address itself must be in the certificate too */
-    if (sk_parse_hostport(a->cfg->api_listen, host, sizeof(host), &port) == SK_OK) extra[0] = host;
-    size_t n = 0;
-    while (addrs && addrs[n])
-        n++;
-    const char **all = sk_xcalloc(n + 2, sizeof(*all));
-    for (size_t i = 0; i < n; i++)
-        all[i] = addrs[i];
-    all[n] = extra[0];
-    sk_err rc = sk_tls_ensure(a->cfg->data_dir, a->cfg->node_name, all, &a->tls, err);
-    free(all);
-    sk_tls_strv_free(addrs);
+    char **all = tls_addresses(a->cfg->api_listen);
+    sk_err rc = sk_tls_ensure(a->cfg->data_dir, a->cfg->node_name, (const char *const *)all,
+                              &a->tls, err);
+    sk_tls_strv_free(all);
     if (rc) return rc;
-    if (a->tls->ca_created) sk_log(SK_LOG_INFO, "agent", "created cluster CA dir=%s", a->tls->dir);
-    SSL_CTX *ctx = sk_tls_server_ctx(a->tls, err);
-    if (!ctx) return SK_EINVAL;
+    struct sk_tls_server *srv = sk_tls_server_new(a->tls, err);
+    if (!srv) return SK_ECORRUPT;
     struct sk_api_opts o = {
             .loop = a->loop,
             .pool = a->pool,
@@ -305,18 +320,104 @@ static sk_err start_api(struct agent *a, struct sk_error **err)
             .node_name = a->cfg->node_name,
             .data_dir = a->cfg->data_dir,
             .listen = a->cfg->api_listen,
-            .tls = ctx,
+            .tls = srv,
             .token = a->tls->token,
             .bus = a->bus,
             .max_proxy_body = (size_t)a->cfg->api_max_proxy_body,
     };
     a->api = sk_api_new(&o, err);
-    SSL_CTX_free(ctx); /* the API holds its own reference */
+    sk_tls_server_unref(srv); /* the API holds its own reference */
     if (!a->api) return SK_EINVAL;
     sk_api_ensure_namespaces(a->store);
     sk_log(SK_LOG_INFO, "agent", "api listening addr=%s port=%d", a->cfg->api_listen,
            sk_api_port(a->api));
     return SK_OK;
+}
+
+/* ---- the serving certificate, checked daily ---- */
+
+#define TLS_CHECK_SECS 86400.0
+
+struct tls_check {
+    struct agent *a;
+    char *data_dir, *node_name, *api_listen; /* copies: the worker reads them */
+    struct sk_tls *tls;                      /* the result, or NULL with err */
+    struct sk_tls_server *srv;               /* when a new certificate was issued */
+    struct sk_error *err;
+};
+
+/* On a worker: sk_tls_ensure issues a new serving certificate when the
+ * old one expires within 30 days or no longer covers the machine's
+ * addresses (DHCP, a new interface); the new one is loaded here too, off
+ * the loop. With nothing to do this costs a few file reads and two
+ * signature checks. */
+static void tls_check_work(void *arg)
+{
+    struct tls_check *c = arg;
+    char **all = tls_addresses(c->api_listen);
+    if (!sk_tls_ensure(c->data_dir, c->node_name, (const char *const *)all, &c->tls, &c->err) &&
+        c->tls->server_issued) {
+        c->srv = sk_tls_server_new(c->tls, &c->err);
+        if (!c->srv) {
+            sk_tls_free(c->tls);
+            c->tls = NULL;
+        }
+    }
+    sk_tls_strv_free(all);
+}
+
+static void tls_check_done(void *arg)
+{
+    struct tls_check *c = arg;
+    struct agent *a = c->a;
+    a->tls_checking = false;
+    if (!c->tls) {
+        sk_log(SK_LOG_WARN, "agent", "serving certificate check failed, next try in a day: %s",
+               sk_error_msg(c->err, SK_EINVAL));
+    } else if (c->srv && a->api) {
+        /* new connections get the new certificate; open ones keep theirs */
+        sk_api_set_tls(a->api, c->srv);
+        sk_tls_free(a->tls);
+        a->tls = c->tls;
+        c->tls = NULL;
+        char until[32];
+        struct tm tm;
+        gmtime_r(&a->tls->server_not_after, &tm);
+        strftime(until, sizeof(until), "%Y-%m-%dT%H:%M:%SZ", &tm);
+        sk_log(SK_LOG_INFO, "agent", "serving certificate renewed not-after=%s", until);
+    } else if (sk_tls_needs_renewal(c->tls, time(NULL))) {
+        sk_log(SK_LOG_WARN, "agent", "serving certificate expires within 30 days, not renewed");
+    }
+    sk_tls_server_unref(c->srv);
+    sk_tls_free(c->tls);
+    sk_error_free(c->err);
+    free(c->data_dir);
+    free(c->node_name);
+    free(c->api_listen);
+    free(c);
+}
+
+static void tls_check(struct agent *a)
+{
+    if (a->tls_checking || a->stopping || !a->api) return;
+    struct tls_check *c = sk_xcalloc(1, sizeof(*c));
+    c->a = a;
+    c->data_dir = sk_xstrdup(a->cfg->data_dir);
+    c->node_name = sk_xstrdup(a->cfg->node_name);
+    c->api_listen = sk_xstrdup(a->cfg->api_listen);
+    if (sk_work_submit(a->pool, tls_check_work, tls_check_done, c)) {
+        free(c->data_dir);
+        free(c->node_name);
+        free(c->api_listen);
+        free(c);
+        return;
+    }
+    a->tls_checking = true;
+}
+
+static void on_tls_tick(void *arg)
+{
+    tls_check(arg);
 }
 
 int sk_agent_main(int argc, char **argv)
@@ -393,6 +494,7 @@ int sk_agent_main(int argc, char **argv)
     a.trim_rev = sk_store_rev(a.store);
     a.trim_pending = true;
     a.trim_timer = sk_timer_add(a.loop, 1.0, 1.0, on_trim_tick, &a);
+    a.tls_timer = sk_timer_add(a.loop, TLS_CHECK_SECS, TLS_CHECK_SECS, on_tls_tick, &a);
     sk_log(SK_LOG_INFO, "agent", "ready plugins=%zu", sk_plugins_count(a.plugins));
 
     sk_loop_run(a.loop);
@@ -406,6 +508,7 @@ fail:
 out:
     /* no new requests; open watches end */
     sk_api_free(a.api);
+    a.api = NULL; /* a certificate check still running finds no API */
     sk_plugins_stop(a.plugins);
     /* jobs finish and their done callbacks run while the store and the
      * plugins still exist */
@@ -420,6 +523,7 @@ out:
     sk_sig_del(a.sig_hup);
     sk_sig_del(a.sig_usr2);
     sk_timer_cancel(a.trim_timer);
+    sk_timer_cancel(a.tls_timer);
     if (a.core_ep) sk_bus_detach(a.core_ep);
     sk_bus_free(a.bus);
     sk_loop_free(a.loop);

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <mbedtls/platform_util.h>
+
 #include "api_int.h"
 #include "work.h"
 #include "discovery.h"
@@ -33,6 +35,7 @@ void sk_api_unref(struct sk_api *api)
     sk_buf_free(&api->scratch);
     sk_discovery_free(api->disc);
     sk_openapi_free(api->oapi);
+    if (api->token) mbedtls_platform_zeroize(api->token, api->token_len);
     free(api->token);
     free(api->node_name);
     free(api);
@@ -670,6 +673,11 @@ void sk_api_free(struct sk_api *api)
 int sk_api_port(const struct sk_api *api)
 {
     return api && api->srv ? sk_http_server_port(api->srv) : 0;
+}
+
+void sk_api_set_tls(struct sk_api *api, struct sk_tls_server *tls)
+{
+    if (api->srv) sk_http_server_set_tls(api->srv, tls);
 }
 
 void sk_api_get_stats(const struct sk_api *api, struct sk_api_stats *out)

@@ -17,7 +17,7 @@ struct sk_work_pool;
 struct sk_store;
 struct sk_bus;
 struct sk_api;
-typedef struct ssl_ctx_st SSL_CTX;
+struct sk_tls_server;
 
 struct sk_api_opts {
     struct sk_loop *loop;      /* required */
@@ -28,7 +28,7 @@ struct sk_api_opts {
     const char *listen;        /* "127.0.0.1:6443"; port 0 picks one (sk_api_port) */
     /* Serve HTTPS with this context (the API takes its own reference), or
      * plain HTTP when NULL (tests only). */
-    SSL_CTX *tls;
+    struct sk_tls_server *tls;
     /* The admin bearer token. NULL or "" turns authentication off (tests
      * and fuzzing only: the agent always passes sk_tls's token). */
     const char *token;
@@ -52,6 +52,11 @@ void sk_api_free(struct sk_api *api);
 
 /* The TCP port the API listens on. */
 int sk_api_port(const struct sk_api *api);
+
+/* Serve new connections with tls from now on (a renewed serving
+ * certificate); open connections keep theirs. Takes its own reference.
+ * Loop thread. */
+void sk_api_set_tls(struct sk_api *api, struct sk_tls_server *tls);
 
 /* Create the namespaces every cluster has (default, kube-system,
  * kube-public, kube-node-lease) if they are absent. Asynchronous: the

@@ -2,11 +2,14 @@
  * responses and streams, timeouts and limits. A connection is a small state
  * machine fed with bytes, so the same code runs on sockets and on memory
  * connections (tests, fuzzing). Connections are only ever freed by the reap
- * timer, never inside a call the owner of a request is making. */
+ * timer, never inside a call the owner of a request is making. TLS is
+ * mbedtls 2.28 (TLS 1.2 only; the configuration comes from core/tls.c)
+ * driven through our own send and receive callbacks. */
 #include "http.h"
 #include "log.h"
 #include "loop.h"
 #include "mem.h"
+#include "tls.h"
 #include "val.h"
 
 #include <arpa/inet.h>
@@ -16,8 +19,10 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/platform_util.h>
+#include <mbedtls/ssl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,14 +31,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#define WHO          "http"
-#define READ_CHUNK   (32 * 1024)  /* one read; two TLS records */
-#define WRITE_MAX    (256 * 1024) /* one write call */
-#define TLS_CHUNK    (64 * 1024)  /* plaintext per SSL_write: four records, one send */
-#define HOLD_MAX     (64 * 1024)  /* input held back while a request is owned */
-#define KEEP_BUF     4096         /* drained buffers up to this size are kept */
-#define REFUSE_SLOTS 64           /* over max_conns: this many get a 503, the rest a close */
-#define LINGER_SECS  2.0          /* after an error response, drain input before close */
+#define WHO        "http"
+#define READ_CHUNK (32 * 1024)  /* one read; over TLS, one record's plaintext */
+#define WRITE_MAX  (256 * 1024) /* one write call */
+#define TLS_CHUNK  (64 * 1024)  /* plaintext per turn: four records, one send */
+/* TLS read-ahead: one recv(2) takes a whole record of the largest size
+ * (5 + 8 + 16384 + 16 bytes with AES-GCM) and the next record's header,
+ * instead of a read for the header and another for the body. */
+#define RX_CAP       (17 * 1024)
+#define HOLD_MAX     (64 * 1024) /* input held back while a request is owned */
+#define KEEP_BUF     4096        /* drained buffers up to this size are kept */
+#define REFUSE_SLOTS 64          /* over max_conns: this many get a 503, the rest a close */
+#define LINGER_SECS  2.0         /* after an error response, drain input before close */
 #define LINGER_BYTES (256 * 1024)
 #define REMOTE_LEN   (INET6_ADDRSTRLEN + 8)
 
@@ -88,13 +97,18 @@ struct sk_http_conn {
     int fd;
     struct sk_io *io;
     int io_events;
-    SSL *ssl;
+    mbedtls_ssl_context *ssl;  /* NULL for plain HTTP */
+    struct sk_tls_server *tls; /* the configuration ssl was set up from (a reference) */
     enum cstate st;
     http_parser p;
     struct sk_http_req *cur;   /* being parsed */
     struct sk_http_req *owned; /* handed to the handler, not yet ended */
     struct buf in, out;
     struct buf net;     /* TLS records waiting for the socket */
+    struct buf rx;      /* TLS records read from the socket, not yet taken by mbedtls */
+    int rx_errno;       /* errno of a failed recv/send in a TLS callback */
+    bool rx_progress;   /* the receive callback handed mbedtls bytes */
+    bool rx_drained;    /* the last recv(2) was short: the socket is empty */
     struct buf mem_out; /* memory connections: everything written */
     bool mem, refuse, close_after, peer_eof, in_capped, resume, finalized;
     bool hs_want_write, read_wants_write, write_wants_read, headers_done;
@@ -114,7 +128,7 @@ struct sk_http_server {
     int lfd, port;
     struct sk_io *lio;
     struct sk_timer *accept_pause, *sweep, *reap;
-    SSL_CTX *tls;
+    struct sk_tls_server *tls; /* for new connections */
     sk_http_handler_fn handler;
     void *arg;
     sk_http_error_fn errfn;
@@ -530,6 +544,8 @@ static struct sk_http_req *req_new(struct sk_http_conn *c)
 static void req_free(struct sk_http_req *r)
 {
     if (!r) return;
+    /* the headers hold the client's bearer token */
+    if (r->hb) mbedtls_platform_zeroize(r->hb, r->hlen);
     free(r->hb);
     free(r->hdrs);
     free(r->qb);
@@ -982,16 +998,27 @@ static void conn_kill(struct sk_http_conn *c, const char *fail, const char *deta
     if (!c->mem) schedule_reap(c->srv);
 }
 
-/* An I/O error: OpenSSL's reason when it has one, else errno's. A peer
- * that reset the connection has only gone away. */
+/* A socket error, errno e. A peer that reset the connection has only gone
+ * away. */
 static void conn_io_error(struct sk_http_conn *c, const char *fail, int e)
 {
-    char d[160], m[128];
-    unsigned long code = ERR_peek_last_error();
-    ERR_error_string_n(code, m, sizeof(m));
-    snprintf(d, sizeof(d), "err=\"%s\"", code ? m : strerror(e));
-    ERR_clear_error();
-    conn_kill(c, code || (e != EPIPE && e != ECONNRESET) ? fail : NULL, d);
+    char d[160];
+    snprintf(d, sizeof(d), "err=\"%s\"", strerror(e));
+    conn_kill(c, e != EPIPE && e != ECONNRESET ? fail : NULL, d);
+}
+
+/* A TLS error, mbedtls's code ret: its reason, or errno's when one of our
+ * callbacks failed on the socket. */
+static void conn_tls_error(struct sk_http_conn *c, const char *fail, int ret)
+{
+    if (ret == MBEDTLS_ERR_NET_RECV_FAILED || ret == MBEDTLS_ERR_NET_SEND_FAILED) {
+        conn_io_error(c, fail, c->rx_errno ? c->rx_errno : EIO);
+        return;
+    }
+    char d[200], m[128];
+    mbedtls_strerror(ret, m, sizeof(m));
+    snprintf(d, sizeof(d), "err=\"%s (-0x%04x)\"", m, (unsigned)-ret);
+    conn_kill(c, ret == MBEDTLS_ERR_NET_CONN_RESET ? NULL : fail, d);
 }
 
 /* Free what a dead connection holds; a request its owner still holds is
@@ -1009,12 +1036,18 @@ static void conn_finalize(struct sk_http_conn *c)
         if (c->next) c->next->prev = c->prev;
         srv->nconns--;
         if (c->refuse) srv->nrefusing--;
-        if (c->ssl) SSL_free(c->ssl);
+        if (c->ssl) {
+            mbedtls_ssl_free(c->ssl); /* wipes keys, session and record buffers */
+            free(c->ssl);
+        }
+        sk_tls_server_unref(c->tls); /* after the context that points into it */
         if (c->fd >= 0) close(c->fd);
         c->ssl = NULL;
+        c->tls = NULL;
         c->fd = -1;
     }
     buf_free(&c->in);
+    buf_free(&c->rx);
     pool_give(c->net.p, c->net.cap);
     memset(&c->net, 0, sizeof(c->net));
     pool_give(c->out.p, c->out.cap);
@@ -1082,11 +1115,10 @@ static void conn_close_gracefully(struct sk_http_conn *c)
         return;
     }
     if (c->ssl) {
-        ERR_clear_error();
-        SSL_shutdown(c->ssl);
-        ERR_clear_error();
         /* close_notify, if the socket takes it now; a client that cannot
-         * take 24 bytes learns of the end from the FIN */
+         * take 31 bytes learns of the end from the FIN. Our send callback
+         * never blocks, so this only fails on a broken context. */
+        mbedtls_ssl_close_notify(c->ssl);
         if (!net_send(c) && c->st == C_DEAD) return;
     }
     shutdown(c->fd, SHUT_WR);
@@ -1110,60 +1142,81 @@ static void conn_linger(struct sk_http_conn *c)
 
 /* ---- output ---- */
 
-/* TLS records go to c->net rather than straight to the socket, so that a
- * big answer leaves in a few large sends instead of one write(2) per
- * 16 KiB record: on small VMs system calls cost more than the crypto. */
-static int net_bio_write(BIO *b, const char *d, size_t n, size_t *written)
+/* mbedtls's send callback: TLS records go to c->net rather than straight
+ * to the socket, so that a big answer leaves in a few large sends instead
+ * of one write(2) per 16 KiB record (on small VMs system calls cost more
+ * than the crypto), and a handshake flight leaves in one. Never blocks:
+ * conn_flush bounds what it encrypts per turn. */
+static int tls_send(void *ctx, const unsigned char *d, size_t n)
 {
-    struct sk_http_conn *c = BIO_get_data(b);
+    struct sk_http_conn *c = ctx;
     buf_append(&c->net, d, n);
-    *written = n;
-    return 1;
+    return (int)n;
 }
 
-static long net_bio_ctrl(BIO *b, int cmd, long num, void *ptr)
+/* mbedtls's receive callback, with read-ahead: mbedtls asks for a record's
+ * 5-byte header and then its body; one recv(2) into c->rx serves both (and
+ * usually the records after them). c->rx is freed once it is empty and the
+ * connection waits for the client (rx_trim), so idle connections keep no
+ * read buffer of ours. After a short recv the socket is empty: rather than
+ * a second recv that fails with EAGAIN, wait for the loop (level-triggered)
+ * to say it is readable again; rx_drained is cleared before each read. */
+static int tls_recv(void *ctx, unsigned char *d, size_t n)
 {
-    (void)num;
-    (void)ptr;
-    const struct sk_http_conn *c = BIO_get_data(b);
-    if (cmd == BIO_CTRL_FLUSH) return 1; /* sent on the loop's next step */
-    if (cmd == BIO_CTRL_WPENDING || cmd == BIO_CTRL_PENDING)
-        return c ? (long)buf_pending(&c->net) : 0;
-    return 0;
-}
-
-static int net_bio_create(BIO *b)
-{
-    BIO_set_init(b, 1);
-    return 1;
-}
-
-static BIO_METHOD *net_method;
-static pthread_once_t net_once = PTHREAD_ONCE_INIT;
-
-static void net_method_init(void)
-{
-    int idx = BIO_get_new_index();
-    if (idx == -1) return;
-    net_method = BIO_meth_new(idx | BIO_TYPE_SOURCE_SINK, "skiff tls out");
-    if (net_method && (!BIO_meth_set_write_ex(net_method, net_bio_write) ||
-                       !BIO_meth_set_ctrl(net_method, net_bio_ctrl) ||
-                       !BIO_meth_set_create(net_method, net_bio_create))) {
-        BIO_meth_free(net_method);
-        net_method = NULL;
+    struct sk_http_conn *c = ctx;
+    if (!buf_pending(&c->rx)) {
+        if (c->rx_drained) return MBEDTLS_ERR_SSL_WANT_READ;
+        if (!c->rx.p) {
+            c->rx.p = sk_xmalloc(RX_CAP);
+            c->rx.cap = RX_CAP;
+        }
+        c->rx.off = c->rx.len = 0;
+        ssize_t got;
+        do
+            got = recv(c->fd, c->rx.p, c->rx.cap, 0);
+        while (got < 0 && errno == EINTR);
+        if (got == 0) return 0; /* end of stream: mbedtls_ssl_read returns 0 */
+        if (got < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return MBEDTLS_ERR_SSL_WANT_READ;
+            if (errno == ECONNRESET) return MBEDTLS_ERR_NET_CONN_RESET;
+            c->rx_errno = errno;
+            return MBEDTLS_ERR_NET_RECV_FAILED;
+        }
+        c->rx.len = (size_t)got;
+        c->rx_drained = (size_t)got < c->rx.cap;
     }
+    size_t take = buf_pending(&c->rx) < n ? buf_pending(&c->rx) : n;
+    memcpy(d, c->rx.p + c->rx.off, take);
+    c->rx.off += take;
+    c->rx_progress = true;
+    return (int)take;
 }
 
-/* Send c's TLS records through c->net; false (the records then go
- * straight to the socket) when OpenSSL cannot make the BIO. */
-static bool net_bio_attach(struct sk_http_conn *c)
+/* The connection waits for the client: an empty read-ahead buffer goes. */
+static void rx_trim(struct sk_http_conn *c)
 {
-    pthread_once(&net_once, net_method_init);
-    BIO *b = net_method ? BIO_new(net_method) : NULL;
-    if (!b) return false;
-    BIO_set_data(b, c);
-    SSL_set0_wbio(c->ssl, b);
-    return true;
+    if (!buf_pending(&c->rx)) buf_free(&c->rx);
+}
+
+/* TLS input that the socket will not announce again: records read ahead,
+ * or the rest of a decrypted record. */
+static bool tls_pending(const struct sk_http_conn *c)
+{
+    return c->ssl && (buf_pending(&c->rx) || mbedtls_ssl_check_pending(c->ssl));
+}
+
+/* mbedtls_ssl_write takes at most one record's plaintext per call: write
+ * all n bytes as records into c->net. Returns the bytes taken (n unless a
+ * call failed part way), or mbedtls's error when none was taken. */
+static int tls_write(struct sk_http_conn *c, const char *p, size_t n)
+{
+    size_t done = 0;
+    while (done < n) {
+        int r = mbedtls_ssl_write(c->ssl, (const unsigned char *)p + done, n - done);
+        if (r < 0) return done ? (int)done : r;
+        done += (size_t)r;
+    }
+    return (int)done;
 }
 
 /* Hand the TLS records waiting in c->net to the kernel, in as few calls
@@ -1205,22 +1258,20 @@ static void conn_flush(struct sk_http_conn *c)
             buf_append(&c->mem_out, p, want);
             n = (ssize_t)want;
         } else if (c->ssl) {
-            /* the records go to c->net (net_bio), sent on the next turn */
+            /* the records go to c->net (tls_send), sent on the next turn */
             if (!c->net.p) {
                 size_t cap;
                 char *np = pool_take(TLS_CHUNK + TLS_CHUNK / 4, &cap);
                 if (np) c->net = (struct buf){.p = np, .cap = cap};
             }
-            ERR_clear_error();
-            int r = SSL_write(c->ssl, p, (int)want);
+            int r = tls_write(c, p, want);
             if (r <= 0) {
-                int e = SSL_get_error(c->ssl, r);
-                if (e == SSL_ERROR_WANT_WRITE) break;
-                if (e == SSL_ERROR_WANT_READ) {
+                if (r == MBEDTLS_ERR_SSL_WANT_WRITE) break;
+                if (r == MBEDTLS_ERR_SSL_WANT_READ) {
                     c->write_wants_read = true;
                     break;
                 }
-                conn_io_error(c, "tls-write", e == SSL_ERROR_SYSCALL ? errno : EPROTO);
+                conn_tls_error(c, "tls-write", r);
                 return;
             }
             n = r;
@@ -1317,7 +1368,7 @@ static void response_done(struct sk_http_conn *c, struct sk_http_req *r, bool cl
     c->t_active = now(c->srv);
     if (close)
         c->close_after = true;
-    else if (buf_pending(&c->in) || c->in_capped || (c->ssl && SSL_has_pending(c->ssl)))
+    else if (buf_pending(&c->in) || c->in_capped || tls_pending(c))
         c->resume = true; /* parsed on the next loop turn, never inside the owner's call */
     conn_flush(c);
     conn_update_io(c);
@@ -1481,8 +1532,7 @@ sk_err sk_http_upgrade(struct sk_http_req *req, const char *extra_headers, sk_ht
     conn_flush(c);
     /* bytes that came with the request belong to the new protocol; they
      * are handed over on the next turn, never inside the owner's call */
-    if (c->st == C_OPEN && (buf_pending(&c->in) || (c->ssl && SSL_has_pending(c->ssl))))
-        c->resume = true;
+    if (c->st == C_OPEN && (buf_pending(&c->in) || tls_pending(c))) c->resume = true;
     conn_update_io(c);
     return c->st == C_OPEN ? SK_OK : SK_ECLOSED;
 }
@@ -1624,29 +1674,34 @@ static void conn_eof(struct sk_http_conn *c)
         conn_kill(c, NULL, NULL);
 }
 
-static void conn_read(struct sk_http_conn *c)
+static void conn_read_some(struct sk_http_conn *c)
 {
     struct sk_http_server *srv = c->srv;
     c->read_wants_write = false;
     c->in_capped = false;
+    c->rx_drained = false;
     while (c->st == C_OPEN && can_read(c)) {
         ssize_t n;
         if (c->ssl) {
-            ERR_clear_error();
-            int r = SSL_read(c->ssl, srv->scratch, sizeof(srv->scratch));
-            if (r <= 0) {
-                int e = SSL_get_error(c->ssl, r);
-                if (e == SSL_ERROR_WANT_READ) return;
-                if (e == SSL_ERROR_WANT_WRITE) {
-                    c->read_wants_write = true;
-                    return;
-                }
-                if (e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL) {
-                    ERR_clear_error(); /* end of stream or reset: the client is gone */
-                    conn_eof(c);
-                    return;
-                }
-                conn_io_error(c, "tls-read", EPROTO);
+            c->rx_progress = false;
+            int r = mbedtls_ssl_read(c->ssl, (unsigned char *)srv->scratch, sizeof(srv->scratch));
+            if (r == MBEDTLS_ERR_SSL_WANT_READ) {
+                /* a record without data (an alert mbedtls handled itself)
+                 * was consumed: look for more; else the socket is empty */
+                if (c->rx_progress) continue;
+                return;
+            }
+            if (r == MBEDTLS_ERR_SSL_WANT_WRITE) {
+                c->read_wants_write = true;
+                return;
+            }
+            if (r == 0 || r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || r == MBEDTLS_ERR_SSL_CONN_EOF ||
+                r == MBEDTLS_ERR_NET_CONN_RESET) {
+                conn_eof(c); /* end of stream, close_notify or reset: the client is gone */
+                return;
+            }
+            if (r < 0) {
+                conn_tls_error(c, "tls-read", r);
                 return;
             }
             n = r;
@@ -1672,6 +1727,12 @@ static void conn_read(struct sk_http_conn *c)
     if (c->st == C_OPEN && buf_pending(&c->in) >= HOLD_MAX) c->in_capped = true;
 }
 
+static void conn_read(struct sk_http_conn *c)
+{
+    conn_read_some(c);
+    if (c->ssl) rx_trim(c);
+}
+
 static void conn_resume(struct sk_http_conn *c)
 {
     c->resume = false;
@@ -1689,27 +1750,31 @@ static void conn_resume(struct sk_http_conn *c)
         return;
     }
     if (c->owned || c->st != C_OPEN) return;
-    bool more = !c->mem && (c->in_capped || (c->ssl && SSL_has_pending(c->ssl)));
+    bool more = !c->mem && (c->in_capped || tls_pending(c));
     parse_held(c);
     if (more && c->st == C_OPEN && !c->owned) conn_read(c);
 }
 
 static void conn_handshake(struct sk_http_conn *c)
 {
-    ERR_clear_error();
-    int r = SSL_do_handshake(c->ssl);
-    if (r == 1) {
+    c->rx_drained = false;
+    int r = mbedtls_ssl_handshake(c->ssl);
+    if (r == 0) {
         c->st = C_OPEN;
         c->t_active = now(c->srv);
-        conn_read(c);
+        conn_read(c); /* the first request may have come with the Finished */
         return;
     }
-    int e = SSL_get_error(c->ssl, r);
-    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-        c->hs_want_write = e == SSL_ERROR_WANT_WRITE;
+    if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE) {
+        c->hs_want_write = r == MBEDTLS_ERR_SSL_WANT_WRITE;
+        rx_trim(c);
         return;
     }
-    conn_io_error(c, "tls-handshake", e == SSL_ERROR_SYSCALL && errno ? errno : EPROTO);
+    /* the alert mbedtls queued (protocol version, handshake failure) tells
+     * the client why, if the socket takes it now */
+    if (buf_pending(&c->net))
+        (void)!send(c->fd, c->net.p + c->net.off, buf_pending(&c->net), MSG_NOSIGNAL);
+    conn_tls_error(c, "tls-handshake", r);
 }
 
 static void conn_io(int fd, int events, void *arg)
@@ -1843,27 +1908,26 @@ static void accept_one(struct sk_http_server *srv, int fd, const struct sockaddr
     struct sk_http_conn *c = conn_new(srv, fd, remote);
     c->refuse = refuse;
     if (srv->tls) {
-        c->ssl = SSL_new(srv->tls);
-        if (!c->ssl || !SSL_set_fd(c->ssl, fd)) {
-            SK_WARN(WHO, "cannot set up TLS for a connection remote=%s", remote);
-            ERR_clear_error();
-            SSL_free(c->ssl);
+        /* mbedtls_ssl_setup allocates the two record buffers (16.3 KiB
+         * each with Debian's build, which has no
+         * MBEDTLS_SSL_VARIABLE_BUFFER_LENGTH) for the connection's life */
+        c->ssl = sk_xmalloc(sizeof(*c->ssl));
+        mbedtls_ssl_init(c->ssl);
+        int r = mbedtls_ssl_setup(c->ssl, sk_tls_server_conf(srv->tls));
+        if (r) {
+            char m[128];
+            mbedtls_strerror(r, m, sizeof(m));
+            SK_WARN(WHO, "cannot set up TLS for a connection remote=%s err=\"%s\"", remote, m);
+            mbedtls_ssl_free(c->ssl);
+            free(c->ssl);
             close(fd);
             free(c);
             return;
         }
-        SSL_set_accept_state(c->ssl);
-        if (!net_bio_attach(c)) {
-            SK_WARN(WHO, "tls output buffering unavailable remote=%s", remote);
-            ERR_clear_error();
-        }
-        /* a request in one read(2), not a header read then a body read */
-        SSL_set_read_ahead(c->ssl, 1);
-        /* partial writes from a buffer that may move between retries;
-         * idle connections give their TLS buffers back */
-        SSL_set_mode(c->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
-                                     SSL_MODE_RELEASE_BUFFERS);
-        SSL_set_options(c->ssl, SSL_OP_IGNORE_UNEXPECTED_EOF);
+        /* the connection keeps the configuration it started with, even if
+         * sk_http_server_set_tls replaces the server's */
+        c->tls = sk_tls_server_ref(srv->tls);
+        mbedtls_ssl_set_bio(c->ssl, c, tls_send, tls_recv, NULL);
         c->st = C_HANDSHAKE;
     }
     c->next = srv->conns;
@@ -1965,16 +2029,16 @@ static sk_err listen_on(struct sk_http_server *srv, const char *spec, struct sk_
     return sk_fail_sys(err, last, "listen %s", spec);
 }
 
-void sk_http_server_set_tls(struct sk_http_server *srv, SSL_CTX *tls)
+void sk_http_server_set_tls(struct sk_http_server *srv, struct sk_tls_server *tls)
 {
-    if (tls) SSL_CTX_up_ref(tls);
-    SSL_CTX_free(srv->tls);
-    srv->tls = tls;
+    struct sk_tls_server *old = srv->tls;
+    srv->tls = tls ? sk_tls_server_ref(tls) : NULL;
+    sk_tls_server_unref(old);
 }
 
-struct sk_http_server *sk_http_server_new(struct sk_loop *loop, const char *listen, SSL_CTX *tls,
-                                          sk_http_handler_fn handler, void *arg,
-                                          const struct sk_http_limits *limits,
+struct sk_http_server *sk_http_server_new(struct sk_loop *loop, const char *listen,
+                                          struct sk_tls_server *tls, sk_http_handler_fn handler,
+                                          void *arg, const struct sk_http_limits *limits,
                                           struct sk_error **err)
 {
     struct sk_http_server *srv = sk_xcalloc(1, sizeof(*srv));
@@ -2011,7 +2075,8 @@ void sk_http_server_free(struct sk_http_server *srv)
     while (srv->conns)
         conn_finalize(srv->conns);
     sk_timer_cancel(srv->sweep);
-    SSL_CTX_free(srv->tls);
+    sk_tls_server_unref(srv->tls);
+    mbedtls_platform_zeroize(srv->scratch, sizeof(srv->scratch)); /* last plaintext read */
     free(srv);
 }
 

@@ -31,8 +31,12 @@
  * response. Their body comes from the error hook (sk_http_server_set_error_fn)
  * so the API can send a Kubernetes Status object.
  *
- * The process must ignore SIGPIPE (the agent does): OpenSSL writes to the
- * socket with write(2). */
+ * TLS is mbedtls 2.28, so TLS 1.2 only (no 1.3 in that library); each
+ * connection costs mbedtls's two record buffers (2 x 16.3 KiB) for its
+ * whole life, plus a read-ahead buffer of ours only while it reads.
+ *
+ * Every send(2), TLS records included, uses MSG_NOSIGNAL: a client that
+ * went away raises no SIGPIPE here (the agent ignores it anyway). */
 #ifndef SK_HTTP_H
 #define SK_HTTP_H
 
@@ -47,7 +51,7 @@ struct sk_loop;
 struct sk_http_server;
 struct sk_http_req;
 struct sk_buf;
-typedef struct ssl_ctx_st SSL_CTX;
+struct sk_tls_server;
 
 /* Limits; a field left 0 takes its default (see sk_http_limits_default). */
 struct sk_http_limits {
@@ -84,14 +88,16 @@ typedef char *(*sk_http_error_fn)(int status, const char *message, const char **
 /* Listen on `listen` ("127.0.0.1:6443", "[::1]:6443", "0.0.0.0:6443"; port
  * 0 picks a free port, see sk_http_server_port; a host name is resolved
  * with getaddrinfo and may block) and serve HTTPS with tls, or plain HTTP
- * when tls is NULL. The server takes its own reference to tls, a context
- * from sk_tls_server_ctx (its ALPN selects "http/1.1" only, so Go clients
- * offering h2 speak HTTP/1.1 here). limits may be NULL (defaults). listen may be NULL: no socket at
- * all, only memory connections (sk_http_mem_conn_new) for tests and fuzzing. Returns the server
- * (free with sk_http_server_free) or NULL with *err. Loop thread. */
-struct sk_http_server *sk_http_server_new(struct sk_loop *loop, const char *listen, SSL_CTX *tls,
-                                          sk_http_handler_fn handler, void *arg,
-                                          const struct sk_http_limits *limits,
+ * when tls is NULL. The server takes its own reference to tls, from
+ * sk_tls_server_new (its ALPN selects "http/1.1" only, so Go clients
+ * offering h2 speak HTTP/1.1 here), and every connection takes one for
+ * as long as it lives. limits may be NULL (defaults). listen may be NULL:
+ * no socket at all, only memory connections (sk_http_mem_conn_new) for
+ * tests and fuzzing. Returns the server (free with sk_http_server_free) or
+ * NULL with *err. Loop thread. */
+struct sk_http_server *sk_http_server_new(struct sk_loop *loop, const char *listen,
+                                          struct sk_tls_server *tls, sk_http_handler_fn handler,
+                                          void *arg, const struct sk_http_limits *limits,
                                           struct sk_error **err);
 
 /* Close the listener and every connection (close callbacks of owned
@@ -116,8 +122,10 @@ void sk_http_server_set_body_limit_fn(struct sk_http_server *srv, sk_http_body_l
                                       void *arg);
 
 /* Serve new connections with tls from now on (a renewed certificate);
- * connections already open keep theirs. Takes a reference to tls. */
-void sk_http_server_set_tls(struct sk_http_server *srv, SSL_CTX *tls);
+ * connections already open keep theirs (each holds a reference to the
+ * one it was accepted with). Takes a reference to tls and drops the one
+ * to the previous; tls may be NULL (plain HTTP from now on). */
+void sk_http_server_set_tls(struct sk_http_server *srv, struct sk_tls_server *tls);
 
 struct sk_http_stats {
     uint64_t conns_accepted;    /* accepted since start (refused ones too) */

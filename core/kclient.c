@@ -3,7 +3,8 @@
 #include "kclient.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
+#include <mbedtls/base64.h>
+#include <mbedtls/platform_util.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,10 +31,14 @@ void sk_kconn_free(struct sk_kconn *c)
     free(c->server);
     free(c->ca_file);
     free(c->ca_data);
+    free(c->tls_server_name);
+    /* the credentials are wiped, not just freed */
+    if (c->token) mbedtls_platform_zeroize(c->token, strlen(c->token));
     free(c->token);
     free(c->cert_file);
     free(c->key_file);
     free(c->cert_data);
+    if (c->key_data) mbedtls_platform_zeroize(c->key_data, c->key_len);
     free(c->key_data);
     free(c);
 }
@@ -82,14 +87,13 @@ static char *b64_decode(const char *s, size_t *len)
         n--;
     if (n == 0 || n % 4 || n > MAX_FILE) return NULL;
     unsigned char *out = sk_xmalloc(n / 4 * 3 + 1);
-    int r = EVP_DecodeBlock(out, (const unsigned char *)s, (int)n);
-    if (r < 0) {
+    size_t olen = 0;
+    if (mbedtls_base64_decode(out, n / 4 * 3, &olen, (const unsigned char *)s, n)) {
         free(out);
         return NULL;
     }
-    size_t pad = (s[n - 1] == '=') + (s[n - 2] == '=');
-    *len = (size_t)r - pad;
-    out[*len] = 0;
+    *len = olen;
+    out[olen] = 0;
     return (char *)out;
 }
 
@@ -180,9 +184,10 @@ static sk_err parse_doc(const struct sk_val *doc, const char *fname, const char 
         return sk_fail(err, SK_ENOENT, "%s: cluster \"%s\" (of context \"%s\") does not exist",
                        fname, cluster, ctx);
     if (rc) return rc;
-    const char *server, *ca;
+    const char *server, *ca, *sni;
     if ((rc = str_field(cl, "server", "cluster", fname, &server, err)) ||
         (rc = str_field(cl, "certificate-authority", "cluster", fname, &ca, err)) ||
+        (rc = str_field(cl, "tls-server-name", "cluster", fname, &sni, err)) ||
         (rc = pem_field(cl, "certificate-authority-data", "cluster", fname, &c->ca_data, &c->ca_len,
                         err)))
         return rc;
@@ -193,6 +198,7 @@ static sk_err parse_doc(const struct sk_val *doc, const char *fname, const char 
         c->server = sk_xasprintf("%.*s", (int)sl, server);
     }
     if (ca && !c->ca_data) c->ca_file = rel_path(fname, ca);
+    if (sni && *sni) c->tls_server_name = sk_xstrdup(sni);
     const struct sk_val *isv = sk_map_get(cl, "insecure-skip-tls-verify");
     if (isv && !sk_val_is(isv, SK_V_BOOL) && !sk_val_is(isv, SK_V_NULL))
         return sk_fail(err, SK_EINVAL, "%s: cluster.insecure-skip-tls-verify: want true or false",

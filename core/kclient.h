@@ -1,7 +1,7 @@
 /* The CLI's Kubernetes API client: finds the connection the way kubectl
  * does (--kubeconfig, $KUBECONFIG, ~/.kube/config, and on a node the
  * agent's own admin credentials), then makes requests over a lean
- * HTTP/1.1 client (khttp.h: OpenSSL and http-parser, one keep-alive
+ * HTTP/1.1 client (khttp.h: mbedtls and http-parser, one keep-alive
  * connection) with streamed responses and kubectl-like errors. For `skiff image` in agent mode and
  * the kubectl-like CLI.
  *
@@ -41,8 +41,9 @@ struct sk_kconn {
     char *ca_file; /* certificate-authority path, or NULL */
     char *ca_data; /* PEM bytes (certificate-authority-data decoded), or NULL */
     size_t ca_len;
-    bool insecure; /* insecure-skip-tls-verify */
-    char *token;   /* bearer token (token, tokenFile or --token), or NULL */
+    bool insecure;         /* insecure-skip-tls-verify */
+    char *tls_server_name; /* tls-server-name: SNI and the name verified, or NULL (the host) */
+    char *token;           /* bearer token (token, tokenFile or --token), or NULL */
     char *cert_file, *key_file;
     char *cert_data, *key_data; /* PEM bytes, or NULL */
     size_t cert_len, key_len;

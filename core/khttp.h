@@ -1,6 +1,6 @@
 /* The CLI's lean HTTP/1.1 client: one keep-alive connection to the API
- * server over OpenSSL (or plain TCP for http://), responses parsed with
- * http-parser. It replaces libcurl for kclient: loading libcurl costs a CLI
+ * server over mbedtls, TLS 1.2 only (or plain TCP for http://), responses
+ * parsed with http-parser. It replaces libcurl for kclient: loading libcurl costs a CLI
  * run 25-40 ms, more than a whole `skiff get pods`. Blocking; one thread
  * per connection. */
 #ifndef SK_KHTTP_H

@@ -3,7 +3,7 @@
  * writes, so kubectl and the client libraries load it unchanged. And the
  * merge of a $KUBECONFIG list of files, as client-go's loading rules do. */
 #include <errno.h>
-#include <openssl/evp.h>
+#include <mbedtls/base64.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,8 +67,11 @@ char *sk_api_kubeconfig(const char *data_dir, const char *server_url, struct sk_
             return NULL;
         }
     }
-    char *b64 = sk_xmalloc(4 * ((ca_len + 2) / 3) + 1);
-    EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)ca, (int)ca_len);
+    size_t b64cap = 4 * ((ca_len + 2) / 3) + 1, b64len = 0;
+    char *b64 = sk_xmalloc(b64cap);
+    if (mbedtls_base64_encode((unsigned char *)b64, b64cap, &b64len, (const unsigned char *)ca,
+                              ca_len))
+        abort(); /* the buffer is sized for it */
     struct sk_buf b = {0};
     sk_buf_printf(&b,
                   "apiVersion: v1\n"

@@ -8,8 +8,11 @@
  *   ca.crt ca.key          EC P-256, self-signed, CN skiff-ca, 10 years
  *   server.crt server.key  EC P-256, signed by the CA, 1 year, serverAuth,
  *                          SANs: localhost, the node name, 127.0.0.1, ::1
- *                          and the addresses the caller gives
+ *                          and the addresses the caller gives (iPAddress
+ *                          entries for addresses, dNSName for names)
  *   admin.token            64 hex characters (32 random bytes) and a newline
+ * Keys are written as SEC1 ("EC PRIVATE KEY") PEM; PKCS#8 ("PRIVATE KEY")
+ * files, as skiff wrote them with OpenSSL, load as well and are kept.
  * The CA is never replaced silently: a CA file that does not load is an
  * error naming the file. A missing ca.crt next to a good ca.key is made
  * again from the key (same subject and key, so clients that trust the old
@@ -27,7 +30,8 @@
 #include "err.h"
 
 struct sk_work_pool;
-typedef struct ssl_ctx_st SSL_CTX;
+struct sk_tls_server;
+struct mbedtls_ssl_config;
 
 struct sk_tls {
     char *dir;     /* DATA_DIR/tls */
@@ -66,14 +70,38 @@ sk_err sk_tls_ensure_async(struct sk_work_pool *pool, const char *data_dir, cons
 void sk_tls_free(struct sk_tls *tls); /* NULL ok */
 
 /* True when the serving certificate expires within 30 days of t: time to
- * call sk_tls_ensure again (a long-running agent checks this daily). */
+ * call sk_tls_ensure again (a long-running agent runs it daily and on
+ * SIGHUP, on a worker, which also catches changed addresses). */
 bool sk_tls_needs_renewal(const struct sk_tls *tls, time_t t);
 
-/* A server context with the serving certificate and key: TLS 1.2 and 1.3
- * only, ECDHE with AES-GCM or ChaCha20-Poly1305, no renegotiation, no
- * compression, a small session cache, ALPN "http/1.1" only. Returns a context (free with
- * SSL_CTX_free) or NULL with *err. Reads two files. Any thread. */
-SSL_CTX *sk_tls_server_ctx(const struct sk_tls *tls, struct sk_error **err);
+/* The server side of TLS (mbedtls, the library nng already loads), shared
+ * by every connection the API accepts: the serving certificate chain and
+ * key (which must match), TLS 1.2 only (mbedtls 2.28 has no TLS 1.3),
+ * ECDHE-ECDSA with AES-128-GCM, ChaCha20-Poly1305 or AES-256-GCM in the
+ * server's order, groups X25519, P-256, P-384 in that order (a client must
+ * offer P-256, the certificate's curve), no renegotiation, no client
+ * certificates (bearer tokens authenticate), session tickets (AES-256-GCM
+ * under keys drawn per object, 12 h) and a session cache of 256 entries,
+ * ALPN "http/1.1" only (a client offering ALPN without it is refused with
+ * no_application_protocol; one offering none gets none). Thread-safe:
+ * mbedtls locks the ticket keys and the cache (MBEDTLS_THREADING_PTHREAD).
+ * Reference counted (atomically): the HTTP server and every connection
+ * hold one, so a renewed certificate (a new object) never pulls the
+ * configuration from under a live connection. Returns the object (drop
+ * with sk_tls_server_unref) or NULL with *err naming the file that does
+ * not load. Reads two files. Any thread. */
+struct sk_tls_server *sk_tls_server_new(const struct sk_tls *tls, struct sk_error **err);
+struct sk_tls_server *sk_tls_server_ref(struct sk_tls_server *srv); /* returns srv */
+void sk_tls_server_unref(struct sk_tls_server *srv);                /* NULL ok */
+
+/* Its configuration, for mbedtls_ssl_setup. Valid while a reference is
+ * held. */
+const struct mbedtls_ssl_config *sk_tls_server_conf(const struct sk_tls_server *srv);
+
+/* mbedtls's f_rng: bytes from the kernel's CSPRNG (getrandom), so neither
+ * side seeds a DRBG of its own. p is unused. Returns 0, or
+ * MBEDTLS_ERR_ENTROPY_SOURCE_FAILED. Any thread. */
+int sk_tls_random(void *p, unsigned char *out, size_t len);
 
 /* Whether two tokens are equal, in time that depends on neither content
  * nor length (both are hashed first). Any thread. */

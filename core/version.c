@@ -9,7 +9,7 @@
 #include <lmdb.h>
 #include <msgpack.h>
 #include <nng/nng.h>
-#include <openssl/crypto.h>
+#include <mbedtls/version.h>
 #include <yaml.h>
 
 #ifndef SKIFF_VERSION
@@ -27,7 +27,7 @@ const char *sk_version(void)
  * version never costs the agent the memory of loading a library. */
 #pragma weak curl_version_info
 #pragma weak archive_version_string
-#pragma weak OpenSSL_version
+#pragma weak mbedtls_version_get_string
 #pragma weak mdb_version
 #pragma weak jansson_version_str
 #pragma weak yaml_get_version_string
@@ -48,5 +48,9 @@ void sk_version_print(FILE *f)
     if (curl_version_info)
         fprintf(f, "  libcurl %s\n", curl_version_info(CURLVERSION_NOW)->version);
     if (archive_version_string) fprintf(f, "  %s\n", archive_version_string());
-    if (OpenSSL_version) fprintf(f, "  %s\n", OpenSSL_version(OPENSSL_VERSION));
+    if (mbedtls_version_get_string) {
+        char v[18];
+        mbedtls_version_get_string(v);
+        fprintf(f, "  mbed TLS %s\n", v);
+    }
 }

@@ -3,8 +3,8 @@
 #include "websocket.h"
 
 #include <ctype.h>
-#include <openssl/evp.h>
-#include <openssl/sha.h>
+#include <mbedtls/base64.h>
+#include <mbedtls/sha1.h>
 #include <string.h>
 #include <strings.h>
 
@@ -24,11 +24,12 @@ bool sk_ws_accept_key(const char *key, char out[SK_WS_ACCEPT_LEN + 1])
     unsigned char in[24 + sizeof(GUID)];
     memcpy(in, key, kl);
     memcpy(in + kl, GUID, sizeof(GUID) - 1);
-    unsigned char md[SHA_DIGEST_LENGTH];
-    if (!SHA1(in, kl + sizeof(GUID) - 1, md)) return false;
+    unsigned char md[20];
+    if (mbedtls_sha1_ret(in, kl + sizeof(GUID) - 1, md)) return false;
     unsigned char b64[SK_WS_ACCEPT_LEN + 4];
-    int n = EVP_EncodeBlock(b64, md, SHA_DIGEST_LENGTH);
-    if (n != SK_WS_ACCEPT_LEN) return false;
+    size_t n = 0;
+    if (mbedtls_base64_encode(b64, sizeof(b64), &n, md, sizeof(md)) || n != SK_WS_ACCEPT_LEN)
+        return false;
     memcpy(out, b64, SK_WS_ACCEPT_LEN);
     out[SK_WS_ACCEPT_LEN] = 0;
     return true;

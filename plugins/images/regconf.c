@@ -9,7 +9,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
+#include <mbedtls/base64.h>
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
@@ -452,22 +452,18 @@ static bool split_auth(const char *b64, char **user, char **pass)
     size_t n = strlen(b64);
     if (!n || n > 4096 || n % 4) return false;
     unsigned char *out = sk_xmalloc(n);
-    int len = EVP_DecodeBlock(out, (const unsigned char *)b64, (int)n);
-    if (len < 0) {
+    size_t len = 0;
+    if (mbedtls_base64_decode(out, n, &len, (const unsigned char *)b64, n)) {
         free(out);
         return false;
     }
-    while (len > 0 && b64[n - 1] == '=') { /* DecodeBlock counts the padding */
-        len--;
-        n--;
-    }
-    char *colon = memchr(out, ':', (size_t)len);
+    char *colon = memchr(out, ':', len);
     if (!colon) {
         free(out);
         return false;
     }
     *user = sk_xstrndup((char *)out, (size_t)(colon - (char *)out));
-    *pass = sk_xstrndup(colon + 1, (size_t)len - (size_t)(colon + 1 - (char *)out));
+    *pass = sk_xstrndup(colon + 1, len - (size_t)(colon + 1 - (char *)out));
     free(out);
     return true;
 }

@@ -9,7 +9,7 @@
 #include "mem.h"
 
 #include <errno.h>
-#include <openssl/evp.h>
+#include <mbedtls/base64.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -174,8 +174,10 @@ static struct curl_slist *auth_headers(struct conn *c, const char *accept)
     } else if (c->basic && c->user) {
         char *up = sk_xasprintf("%s:%s", c->user, c->pass ? c->pass : "");
         size_t n = strlen(up);
-        char *b64 = sk_xmalloc(4 * ((n + 2) / 3) + 1);
-        EVP_EncodeBlock((unsigned char *)b64, (const unsigned char *)up, (int)n);
+        size_t cap = 4 * ((n + 2) / 3) + 1, blen = 0;
+        char *b64 = sk_xmalloc(cap);
+        if (mbedtls_base64_encode((unsigned char *)b64, cap, &blen, (const unsigned char *)up, n))
+            abort(); /* the buffer is sized for it */
         char *a = sk_xasprintf("Authorization: Basic %s", b64);
         l = c->C->curl_slist_append(l, a);
         free(a);

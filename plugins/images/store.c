@@ -8,7 +8,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <openssl/evp.h>
+#include <mbedtls/sha256.h>
+#include <openssl/evp.h> /* types only: libcrypto is dlopened, see img_sha */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/file.h>
@@ -17,34 +19,80 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "curl.h"
 #include "ref.h"
 
 struct img_store {
     char *root; /* DATA_DIR/images */
 };
 
+/* SHA-256 of everything pulled, imported and unpacked. These run in the
+ * `skiff image` children, never in the agent, and hash whole layers: with
+ * libcrypto's SHA-NI code that is ~1.4 GB/s on x86, against mbedtls's
+ * portable ~0.36 GB/s, a fifth of an unpack's time. So libcrypto is
+ * dlopened here (a pull child has it mapped through libcurl already) and
+ * mbedtls, which every skiff process links, is the fallback. */
+#define SHA_FUNCS(X)                                                                               \
+    X(EVP_MD_CTX_new)                                                                              \
+    X(EVP_MD_CTX_free)                                                                             \
+    X(EVP_sha256)                                                                                  \
+    X(EVP_DigestInit_ex)                                                                           \
+    X(EVP_DigestUpdate)                                                                            \
+    X(EVP_DigestFinal_ex)
+#define SHA_MEMBER(f) __typeof__(f) *f;
+static struct {
+    SHA_FUNCS(SHA_MEMBER)
+} ossl;
+#undef SHA_MEMBER
+static bool have_ossl;
+static pthread_once_t ossl_once = PTHREAD_ONCE_INIT;
+
+static void ossl_load(void)
+{
+#define SHA_NAME(f) #f,
+    static const char *const names[] = {SHA_FUNCS(SHA_NAME)};
+#undef SHA_NAME
+    char why[256];
+    have_ossl = sk_dl_load("libcrypto.so.3", names, (void **)&ossl,
+                           sizeof(names) / sizeof(names[0]), why, sizeof(why)) == 0;
+}
+
 struct img_sha {
-    EVP_MD_CTX *ctx;
+    EVP_MD_CTX *evp; /* NULL: mb */
+    mbedtls_sha256_context mb;
 };
 
 struct img_sha *img_sha_new(void)
 {
     struct img_sha *h = sk_xcalloc(1, sizeof(*h));
-    h->ctx = EVP_MD_CTX_new();
-    if (!h->ctx || EVP_DigestInit_ex(h->ctx, EVP_sha256(), NULL) != 1) abort();
+    pthread_once(&ossl_once, ossl_load);
+    if (have_ossl && (h->evp = ossl.EVP_MD_CTX_new()) &&
+        ossl.EVP_DigestInit_ex(h->evp, ossl.EVP_sha256(), NULL) == 1)
+        return h;
+    if (h->evp) ossl.EVP_MD_CTX_free(h->evp);
+    h->evp = NULL;
+    mbedtls_sha256_init(&h->mb);
+    if (mbedtls_sha256_starts_ret(&h->mb, 0)) abort(); /* cannot fail for SHA-256 */
     return h;
 }
 
 void img_sha_update(struct img_sha *h, const void *p, size_t n)
 {
-    if (n) EVP_DigestUpdate(h->ctx, p, n);
+    if (!n) return;
+    if (h->evp)
+        ossl.EVP_DigestUpdate(h->evp, p, n);
+    else
+        mbedtls_sha256_update_ret(&h->mb, p, n);
 }
 
 void img_sha_final(struct img_sha *h, char out[72])
 {
     unsigned char md[32];
     unsigned int len = 0;
-    EVP_DigestFinal_ex(h->ctx, md, &len);
+    if (h->evp)
+        ossl.EVP_DigestFinal_ex(h->evp, md, &len);
+    else
+        mbedtls_sha256_finish_ret(&h->mb, md);
     memcpy(out, "sha256:", 7);
     for (int i = 0; i < 32; i++)
         snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
@@ -54,7 +102,10 @@ void img_sha_final(struct img_sha *h, char out[72])
 void img_sha_free(struct img_sha *h)
 {
     if (!h) return;
-    EVP_MD_CTX_free(h->ctx);
+    if (h->evp)
+        ossl.EVP_MD_CTX_free(h->evp);
+    else
+        mbedtls_sha256_free(&h->mb);
     free(h);
 }
 

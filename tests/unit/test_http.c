@@ -3,7 +3,9 @@
  * a thread while the test thread runs the loop: bodies, keep-alive,
  * pipelining, chunked uploads, async answers, streams read incrementally,
  * disconnects, limits, slow clients, 200 open streams; every socket test
- * runs over plain HTTP and over TLS with a CA from core/tls.c. Every wait
+ * runs over plain HTTP and over TLS with a CA from core/tls.c (the server's
+ * TLS is mbedtls; the clients are OpenSSL, libcurl's and our own, so each
+ * side is checked by an independent implementation). Every wait
  * has a deadline. Client threads never call cmocka: they record results
  * that the test thread checks after joining them. */
 #include <setjmp.h>
@@ -40,7 +42,8 @@ static struct sk_loop *L;
 static struct sk_http_server *S;
 static struct curl_slist *resolve_list;
 static bool use_tls;
-static SSL_CTX *srv_ctx, *cli_ctx;
+static struct sk_tls_server *srv_tls;
+static SSL_CTX *cli_ctx;
 static struct sk_tls *pki;
 static char pki_dir[64];
 static int port;
@@ -232,12 +235,13 @@ static void stop_server(void)
     assert_int_equal(nfloods, 0);
 }
 
-static void start_server_at(const char *listen, const struct sk_http_limits *lim)
+static void start_server_with(const char *listen, const struct sk_http_limits *lim,
+                              struct sk_tls_server *tls)
 {
     if (S) stop_server();
     reset_handler_state();
     struct sk_error *err = NULL;
-    S = sk_http_server_new(L, listen, use_tls ? srv_ctx : NULL, handler, NULL, lim, &err);
+    S = sk_http_server_new(L, listen, tls, handler, NULL, lim, &err);
     if (!S) fail_msg("server: %s", sk_error_msg(err, SK_EINTERNAL));
     sk_http_server_set_error_fn(S, status_json, NULL);
     port = sk_http_server_port(S);
@@ -248,6 +252,11 @@ static void start_server_at(const char *listen, const struct sk_http_limits *lim
     resolve_list = curl_slist_append(NULL, entry);
     snprintf(entry, sizeof(entry), "wrong.example:%d:127.0.0.1", port);
     resolve_list = curl_slist_append(resolve_list, entry);
+}
+
+static void start_server_at(const char *listen, const struct sk_http_limits *lim)
+{
+    start_server_with(listen, lim, use_tls ? srv_tls : NULL);
 }
 
 static void start_server(const struct sk_http_limits *lim)
@@ -341,7 +350,9 @@ struct rc {
     SSL *ssl;
 };
 
-static bool rc_open_opt(struct rc *c, int rcvbuf)
+/* Connect; with ctx, also a TLS handshake that verifies "localhost",
+ * resuming sess when given. */
+static bool rc_open_ctx(struct rc *c, SSL_CTX *ctx, SSL_SESSION *sess, int rcvbuf)
 {
     memset(c, 0, sizeof(*c));
     c->fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -352,12 +363,20 @@ static bool rc_open_opt(struct rc *c, int rcvbuf)
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (connect(c->fd, (struct sockaddr *)&a, sizeof(a))) return false;
-    if (!use_tls) return true;
-    c->ssl = SSL_new(cli_ctx);
+    if (!ctx) return true;
+    c->ssl = SSL_new(ctx);
     SSL_set_fd(c->ssl, c->fd);
     SSL_set_tlsext_host_name(c->ssl, "localhost");
     SSL_set1_host(c->ssl, "localhost");
-    return SSL_connect(c->ssl) == 1;
+    if (sess) SSL_set_session(c->ssl, sess);
+    bool ok = SSL_connect(c->ssl) == 1;
+    ERR_clear_error();
+    return ok;
+}
+
+static bool rc_open_opt(struct rc *c, int rcvbuf)
+{
+    return rc_open_ctx(c, use_tls ? cli_ctx : NULL, NULL, rcvbuf);
 }
 
 static bool rc_open(struct rc *c)
@@ -1531,6 +1550,159 @@ static void test_tls_names_alpn_versions(void **state)
     stop_server();
 }
 
+/* sk_http_server_set_tls: new connections get the new certificate, and a
+ * connection accepted before keeps working on the old configuration after
+ * everyone else let go of it (ASan sees a use after free otherwise). */
+struct swap_res {
+    int version;
+    bool old_first, new_with_old_ca, new_with_new_ca, old_after, closed_cleanly;
+};
+
+static SSL_CTX *ctx_new_ca;
+static struct sk_tls_server *swap_to;
+
+static bool rc_hello(struct rc *c, bool close)
+{
+    char buf[1024] = "";
+    size_t got = 0;
+    return rc_sends(c, close ? "GET /hello HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                             : "GET /hello HTTP/1.1\r\nHost: x\r\n\r\n") &&
+           rc_read_until(c, buf, sizeof(buf), &got, "hello\n");
+}
+
+static void swap_client(void *arg)
+{
+    struct swap_res *r = arg;
+    struct rc old, c;
+    if (!rc_open_ctx(&old, cli_ctx, NULL, 0)) return;
+    r->version = SSL_version(old.ssl);
+    r->old_first = rc_hello(&old, false);
+    atomic_store(&phase, 1);
+    wait_phase(2);
+    /* a client that trusts only the old CA refuses the new certificate */
+    r->new_with_old_ca = rc_open_ctx(&c, cli_ctx, NULL, 0);
+    rc_close(&c);
+    r->new_with_new_ca = rc_open_ctx(&c, ctx_new_ca, NULL, 0) && rc_hello(&c, false);
+    rc_close(&c);
+    /* the connection from before still speaks the old session, and ends
+     * with a close_notify, not just a FIN */
+    r->old_after = rc_hello(&old, true);
+    char more[16];
+    r->closed_cleanly = rc_recv(&old, more, sizeof(more)) == 0 &&
+                        (SSL_get_shutdown(old.ssl) & SSL_RECEIVED_SHUTDOWN);
+    rc_close(&old);
+}
+
+static void swap_step(void)
+{
+    if (atomic_load(&phase) != 1) return;
+    sk_http_server_set_tls(S, swap_to);
+    sk_tls_server_unref(swap_to); /* the server holds its own reference */
+    swap_to = NULL;
+    atomic_store(&phase, 2);
+}
+
+static void test_tls_renewal_swap(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/skiff-http-renew-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    struct sk_error *err = NULL;
+    struct sk_tls *pki_b = NULL;
+    if (sk_tls_ensure(dir, "testnode", NULL, &pki_b, &err))
+        fail_msg("pki: %s", sk_error_msg(err, SK_EINTERNAL));
+    struct sk_tls_server *a = sk_tls_server_new(pki, &err);
+    swap_to = sk_tls_server_new(pki_b, &err);
+    assert_non_null(a);
+    assert_non_null(swap_to);
+    ctx_new_ca = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_load_verify_locations(ctx_new_ca, pki_b->ca_cert, NULL);
+    SSL_CTX_set_verify(ctx_new_ca, SSL_VERIFY_PEER, NULL);
+    start_server_with("127.0.0.1:0", NULL, a);
+    sk_tls_server_unref(a); /* from now on the server's and its connections' */
+    struct swap_res r = {0};
+    step = swap_step;
+    run(swap_client, &r, NULL, 30);
+    assert_int_equal(r.version, TLS1_2_VERSION); /* mbedtls 2.28 has no TLS 1.3 */
+    assert_true(r.old_first);
+    assert_false(r.new_with_old_ca);
+    assert_true(r.new_with_new_ca);
+    assert_true(r.old_after);
+    assert_true(r.closed_cleanly);
+    assert_int_equal(stats().requests, 3);
+    assert_int_equal(stats().conns_failed, 1); /* the refused handshake */
+    settle(0.05);                              /* reap: the old configuration goes */
+    /* back to no TLS at all for new connections */
+    sk_http_server_set_tls(S, NULL);
+    stop_server();
+    SSL_CTX_free(ctx_new_ca);
+    sk_tls_free(pki_b);
+    char cmd[128];
+    snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+/* A ClientHello that never completes is cut off after header_timeout; a
+ * client resumes its session (a ticket or the server's cache), with the
+ * full handshake skipped. */
+struct hs_res {
+    double stall_secs;
+    bool stall_eof, first_ok, resumed, resumed_ok, fresh_not_resumed;
+};
+
+static void hs_client(void *arg)
+{
+    struct hs_res *r = arg;
+    struct rc c;
+    r->stall_secs = 99;
+    if (rc_open_ctx(&c, NULL, NULL, 0)) {
+        /* a handshake record header announcing 200 bytes, and 10 of them */
+        static const char part[] = "\x16\x03\x01\x00\xc8\x01\x00\x00\xc4\x03\x03xxxx";
+        double t0 = mono();
+        rc_send(&c, part, sizeof(part) - 1);
+        char buf[256];
+        ssize_t n;
+        while ((n = recv(c.fd, buf, sizeof(buf), 0)) > 0)
+            ;
+        r->stall_eof = n == 0;
+        r->stall_secs = mono() - t0;
+    }
+    rc_close(&c);
+
+    if (!rc_open_ctx(&c, cli_ctx, NULL, 0)) return;
+    r->first_ok = rc_hello(&c, true);
+    char more[16];
+    rc_recv(&c, more, sizeof(more)); /* the close_notify */
+    SSL_shutdown(c.ssl);             /* a clean end keeps the session resumable */
+    SSL_SESSION *sess = SSL_get1_session(c.ssl);
+    rc_close(&c);
+    if (rc_open_ctx(&c, cli_ctx, sess, 0)) {
+        r->resumed = SSL_session_reused(c.ssl);
+        r->resumed_ok = rc_hello(&c, false);
+    }
+    rc_close(&c);
+    SSL_SESSION_free(sess);
+    if (rc_open_ctx(&c, cli_ctx, NULL, 0)) r->fresh_not_resumed = !SSL_session_reused(c.ssl);
+    rc_close(&c);
+}
+
+static void test_tls_handshake_timeout_and_resumption(void **state)
+{
+    (void)state;
+    struct sk_http_limits lim = {.header_timeout = 0.5};
+    start_server(&lim);
+    struct hs_res r = {0};
+    run(hs_client, &r, NULL, 30);
+    assert_true(r.stall_eof);
+    assert_true(r.stall_secs >= 0.45 && r.stall_secs < 2.5);
+    assert_true(r.first_ok);
+    assert_true(r.resumed);
+    assert_true(r.resumed_ok);
+    assert_true(r.fresh_not_resumed);
+    assert_true(stats().conns_failed >= 1); /* tls-timeout */
+    stop_server();
+}
+
 /* ---- listening ---- */
 
 static void v6_client(void *arg)
@@ -1614,7 +1786,7 @@ int main(void)
     if (!mkdtemp(pki_dir)) return 1;
     struct sk_error *err = NULL;
     if (sk_tls_ensure(pki_dir, "testnode", NULL, &pki, &err) ||
-        !(srv_ctx = sk_tls_server_ctx(pki, &err))) {
+        !(srv_tls = sk_tls_server_new(pki, &err))) {
         fprintf(stderr, "pki: %s\n", sk_error_msg(err, SK_EINTERNAL));
         return 1;
     }
@@ -1648,6 +1820,8 @@ int main(void)
     };
     const struct CMUnitTest tls_only[] = {
             T(test_tls_names_alpn_versions),
+            T(test_tls_renewal_swap),
+            T(test_tls_handshake_timeout_and_resumption),
     };
     int rc = cmocka_run_group_tests_name("memory", mem, group_plain, NULL);
     rc += cmocka_run_group_tests_name("plain", net, group_plain, NULL);
@@ -1655,7 +1829,7 @@ int main(void)
     rc += cmocka_run_group_tests_name("tls only", tls_only, group_tls, NULL);
 
     SSL_CTX_free(cli_ctx);
-    SSL_CTX_free(srv_ctx);
+    sk_tls_server_unref(srv_tls);
     char cmd[128];
     snprintf(cmd, sizeof(cmd), "rm -rf %s", pki_dir);
     if (system(cmd)) rc++;

@@ -1,7 +1,10 @@
 /* The cluster PKI: the first start makes every file 0600 with the right
  * SANs, later starts load the same CA, a changed address or a certificate
  * about to expire renews only the serving certificate, broken CA files are
- * errors naming the file, and the token helpers behave. */
+ * errors naming the file, and the token helpers behave. The certificates
+ * (made with mbedtls) are checked with OpenSSL, and an OpenSSL client
+ * shakes hands with the mbedtls server configuration: two independent
+ * implementations. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,9 +17,14 @@
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/ssl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -405,15 +413,329 @@ static void test_bad_names_and_context(void **state)
     err = NULL;
 
     t = ensure_ok("n", NULL);
-    SSL_CTX *ctx = sk_tls_server_ctx(t, &err);
-    assert_non_null(ctx);
-    assert_int_equal(SSL_CTX_get_min_proto_version(ctx), TLS1_2_VERSION);
-    SSL_CTX_free(ctx);
+    struct sk_tls_server *srv = sk_tls_server_new(t, &err);
+    assert_non_null(srv);
+    assert_ptr_equal(sk_tls_server_ref(srv), srv);
+    assert_non_null(sk_tls_server_conf(srv));
+    sk_tls_server_unref(srv);
+    assert_non_null(sk_tls_server_conf(srv)); /* one reference left */
+    sk_tls_server_unref(srv);
+    sk_tls_server_unref(NULL);
+    size_t kl;
+    char *key = slurp("server.key", &kl);
     /* a broken key file is named */
     spit("server.key", "x", 1);
-    assert_null(sk_tls_server_ctx(t, &err));
+    assert_null(sk_tls_server_new(t, &err));
     assert_non_null(strstr(err->msg, "server.key"));
     sk_error_free(err);
+    err = NULL;
+    /* so is one that belongs to another certificate */
+    spit("server.key", key, kl);
+    assert_non_null(srv = sk_tls_server_new(t, &err));
+    sk_tls_server_unref(srv);
+    EVP_PKEY *other = EVP_EC_gen("P-256");
+    char path[256];
+    snprintf(path, sizeof(path), "%s/tls/server.key", dir);
+    FILE *f = fopen(path, "w");
+    PEM_write_PrivateKey(f, other, NULL, NULL, 0, NULL, NULL);
+    fclose(f);
+    EVP_PKEY_free(other);
+    assert_null(sk_tls_server_new(t, &err));
+    assert_non_null(strstr(err->msg, "server.key"));
+    assert_non_null(strstr(err->msg, "does not match"));
+    sk_error_free(err);
+    err = NULL;
+    /* and a certificate file that does not load */
+    static const char bad_crt[] = "-----BEGIN CERTIFICATE-----\nxx\n-----END CERTIFICATE-----\n";
+    spit("server.crt", bad_crt, strlen(bad_crt));
+    assert_null(sk_tls_server_new(t, &err));
+    assert_non_null(strstr(err->msg, "server.crt"));
+    sk_error_free(err);
+    free(key);
+    sk_tls_free(t);
+}
+
+/* Files an OpenSSL-based skiff wrote (PKCS#8 keys) are kept and served. */
+static void test_pkcs8_keys_from_openssl_are_kept(void **state)
+{
+    (void)state;
+    struct sk_tls *t = ensure_ok("node-p", NULL);
+    sk_tls_free(t);
+    const char *keys[] = {"ca.key", "server.key"};
+    for (size_t i = 0; i < 2; i++) {
+        EVP_PKEY *k = read_key(keys[i]);
+        char path[256];
+        snprintf(path, sizeof(path), "%s/tls/%s", dir, keys[i]);
+        FILE *f = fopen(path, "w");
+        assert_int_equal(PEM_write_PrivateKey(f, k, NULL, NULL, 0, NULL, NULL), 1);
+        fclose(f);
+        EVP_PKEY_free(k);
+        size_t len;
+        char *pem = slurp(keys[i], &len);
+        assert_non_null(strstr(pem, "-----BEGIN PRIVATE KEY-----"));
+        free(pem);
+    }
+    t = ensure_ok("node-p", NULL);
+    assert_false(t->ca_created);
+    assert_false(t->server_issued);
+    struct sk_error *err = NULL;
+    struct sk_tls_server *srv = sk_tls_server_new(t, &err);
+    if (!srv) fail_msg("sk_tls_server_new: %s", err->msg);
+    sk_tls_server_unref(srv);
+    sk_tls_free(t);
+}
+
+/* A serving pair from another CA (same names) is issued again. */
+static void test_server_cert_from_another_ca_is_renewed(void **state)
+{
+    (void)state;
+    char other[128];
+    snprintf(other, sizeof(other), "%s/other", dir);
+    assert_int_equal(mkdir(other, 0700), 0);
+    struct sk_tls *o = NULL;
+    struct sk_error *err = NULL;
+    assert_int_equal(sk_tls_ensure(other, "node-o", NULL, &o, &err), SK_OK);
+    struct sk_tls *t = ensure_ok("node-o", NULL);
+    sk_tls_free(t);
+    char cmd[512];
+    snprintf(cmd, sizeof(cmd), "cp %s %s %s/tls/", o->server_cert, o->server_key, dir);
+    assert_int_equal(system(cmd), 0);
+    sk_tls_free(o);
+    t = ensure_ok("node-o", NULL);
+    assert_true(t->server_issued);
+    assert_false(t->ca_created);
+    X509 *ca = read_cert("ca.crt"), *srv = read_cert("server.crt");
+    assert_int_equal(X509_verify(srv, X509_get0_pubkey(ca)), 1);
+    X509_free(ca);
+    X509_free(srv);
+    sk_tls_free(t);
+}
+
+/* ---- an OpenSSL client against the mbedtls server ---- */
+
+struct server_side {
+    struct sk_tls_server *srv;
+    int fd;
+    int rc;         /* of the handshake */
+    char alpn[16];  /* what the server selected, "" for none */
+    char suite[64]; /* the ciphersuite's name */
+    int minor;      /* of the protocol version: 3 is TLS 1.2 */
+};
+
+/* One connection: handshake, answer "ping\n" with "pong\n", close. */
+static void *serve_one(void *arg)
+{
+    struct server_side *s = arg;
+    mbedtls_ssl_context ssl;
+    mbedtls_ssl_init(&ssl);
+    mbedtls_net_context net = {.fd = s->fd};
+    s->rc = mbedtls_ssl_setup(&ssl, sk_tls_server_conf(s->srv));
+    mbedtls_ssl_set_bio(&ssl, &net, mbedtls_net_send, mbedtls_net_recv, NULL);
+    if (!s->rc) {
+        while ((s->rc = mbedtls_ssl_handshake(&ssl)) == MBEDTLS_ERR_SSL_WANT_READ ||
+               s->rc == MBEDTLS_ERR_SSL_WANT_WRITE)
+            ;
+    }
+    if (!s->rc) {
+        const char *a = mbedtls_ssl_get_alpn_protocol(&ssl);
+        snprintf(s->alpn, sizeof(s->alpn), "%s", a ? a : "");
+        snprintf(s->suite, sizeof(s->suite), "%s", mbedtls_ssl_get_ciphersuite(&ssl));
+        s->minor = ssl.minor_ver;
+        unsigned char buf[5];
+        size_t got = 0;
+        while (got < 5) {
+            int n = mbedtls_ssl_read(&ssl, buf + got, 5 - got);
+            if (n <= 0) break;
+            got += (size_t)n;
+        }
+        if (got == 5 && !memcmp(buf, "ping\n", 5))
+            mbedtls_ssl_write(&ssl, (const unsigned char *)"pong\n", 5);
+        mbedtls_ssl_close_notify(&ssl);
+    }
+    mbedtls_ssl_free(&ssl);
+    close(s->fd);
+    return NULL;
+}
+
+struct client_result {
+    bool ok;         /* handshake done and "pong" read */
+    bool reused;     /* a resumed session */
+    char cipher[64]; /* OpenSSL's name of the suite */
+    char alpn[16];
+    char group[32]; /* of the ECDHE key: "X25519", "prime256v1", ... */
+    SSL_SESSION *sess;
+};
+
+static struct client_result connect_once(SSL_CTX *cctx, struct sk_tls_server *srv,
+                                         SSL_SESSION *resume, struct server_side *ss)
+{
+    struct client_result r = {0};
+    int sv[2];
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+    *ss = (struct server_side){.srv = srv, .fd = sv[1]};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, serve_one, ss), 0);
+    SSL *ssl = SSL_new(cctx);
+    SSL_set_fd(ssl, sv[0]);
+    /* the certificate must cover the address the client dialled */
+    X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), "127.0.0.1");
+    if (resume) SSL_set_session(ssl, resume);
+    if (SSL_connect(ssl) == 1) {
+        char buf[8] = {0};
+        if (SSL_write(ssl, "ping\n", 5) == 5 && SSL_read(ssl, buf, 5) == 5 &&
+            !strcmp(buf, "pong\n"))
+            r.ok = SSL_get_verify_result(ssl) == X509_V_OK;
+        r.reused = SSL_session_reused(ssl);
+        snprintf(r.cipher, sizeof(r.cipher), "%s", SSL_get_cipher_name(ssl));
+        const unsigned char *a;
+        unsigned alen;
+        SSL_get0_alpn_selected(ssl, &a, &alen);
+        snprintf(r.alpn, sizeof(r.alpn), "%.*s", (int)alen, a ? (const char *)a : "");
+        EVP_PKEY *k = NULL;
+        if (SSL_get_peer_tmp_key(ssl, &k)) {
+            const char *g = EVP_PKEY_get0_type_name(k);
+            if (!strcmp(g, "EC") && !EVP_PKEY_get_group_name(k, r.group, sizeof(r.group), NULL))
+                g = "?";
+            if (strcmp(g, "EC")) snprintf(r.group, sizeof(r.group), "%s", g);
+            EVP_PKEY_free(k);
+        }
+        assert_int_equal(SSL_version(ssl), TLS1_2_VERSION);
+        /* the server's close_notify, then ours: OpenSSL drops sessions
+         * of connections not shut down cleanly */
+        SSL_read(ssl, buf, sizeof(buf));
+        SSL_shutdown(ssl);
+        r.sess = SSL_get1_session(ssl);
+    }
+    SSL_free(ssl);
+    close(sv[0]);
+    pthread_join(th, NULL);
+    return r;
+}
+
+static SSL_CTX *client_ctx(void)
+{
+    SSL_CTX *c = SSL_CTX_new(TLS_client_method());
+    char ca[256];
+    snprintf(ca, sizeof(ca), "%s/tls/ca.crt", dir);
+    assert_int_equal(SSL_CTX_load_verify_locations(c, ca, NULL), 1);
+    SSL_CTX_set_verify(c, SSL_VERIFY_PEER, NULL);
+    /* as Go clients do: h2 first */
+    static const unsigned char alpn[] = "\x02h2\x08http/1.1";
+    assert_int_equal(SSL_CTX_set_alpn_protos(c, alpn, sizeof(alpn) - 1), 0);
+    return c;
+}
+
+static void test_openssl_client_handshake(void **state)
+{
+    (void)state;
+    struct sk_tls *t = ensure_ok("node-h", NULL);
+    struct sk_error *err = NULL;
+    struct sk_tls_server *srv = sk_tls_server_new(t, &err);
+    assert_non_null(srv);
+    struct server_side ss;
+
+    /* a full handshake, then one resumed with the session ticket */
+    SSL_CTX *c = client_ctx();
+    struct client_result r = connect_once(c, srv, NULL, &ss);
+    assert_int_equal(ss.rc, 0);
+    assert_true(r.ok);
+    assert_false(r.reused);
+    assert_string_equal(r.alpn, "http/1.1");
+    assert_string_equal(ss.alpn, "http/1.1");
+    assert_string_equal(r.cipher, "ECDHE-ECDSA-AES128-GCM-SHA256");
+    assert_int_equal(ss.minor, MBEDTLS_SSL_MINOR_VERSION_3);
+    assert_non_null(r.sess);
+    assert_true(SSL_SESSION_has_ticket(r.sess));
+    struct client_result r2 = connect_once(c, srv, r.sess, &ss);
+    assert_true(r2.ok);
+    assert_true(r2.reused);
+    SSL_SESSION_free(r.sess);
+    SSL_SESSION_free(r2.sess);
+    SSL_CTX_free(c);
+
+    /* without tickets: resumed from the server's session cache */
+    c = client_ctx();
+    SSL_CTX_set_options(c, SSL_OP_NO_TICKET);
+    r = connect_once(c, srv, NULL, &ss);
+    assert_true(r.ok);
+    assert_false(SSL_SESSION_has_ticket(r.sess));
+    r2 = connect_once(c, srv, r.sess, &ss);
+    assert_true(r2.ok);
+    assert_true(r2.reused);
+    SSL_SESSION_free(r.sess);
+    SSL_SESSION_free(r2.sess);
+    SSL_CTX_free(c);
+
+    /* the server's group order too: X25519 although the client lists
+     * P-256 first; a client without X25519 gets P-256 */
+    c = client_ctx();
+    assert_int_equal(SSL_CTX_set1_groups_list(c, "P-384:P-256:X25519"), 1);
+    r = connect_once(c, srv, NULL, &ss);
+    assert_true(r.ok);
+    assert_string_equal(r.group, "X25519");
+    SSL_SESSION_free(r.sess);
+    assert_int_equal(SSL_CTX_set1_groups_list(c, "P-384:P-256"), 1);
+    r = connect_once(c, srv, NULL, &ss);
+    assert_true(r.ok);
+    assert_string_equal(r.group, "prime256v1");
+    SSL_SESSION_free(r.sess);
+    /* ALPN offered without http/1.1: refused (no_application_protocol) */
+    static const unsigned char h2[] = "\x02h2";
+    assert_int_equal(SSL_CTX_set_alpn_protos(c, h2, sizeof(h2) - 1), 0);
+    r = connect_once(c, srv, NULL, &ss);
+    assert_false(r.ok);
+    assert_int_not_equal(ss.rc, 0);
+    SSL_CTX_free(c);
+
+    /* the server's order wins: ChaCha20 first from the client, AES-GCM
+     * chosen; no ALPN offered, none answered */
+    c = client_ctx();
+    SSL_CTX_set_alpn_protos(c, NULL, 0);
+    assert_int_equal(SSL_CTX_set_cipher_list(c, "ECDHE-ECDSA-CHACHA20-POLY1305:"
+                                                "ECDHE-ECDSA-AES256-GCM-SHA384:"
+                                                "ECDHE-ECDSA-AES128-GCM-SHA256"),
+                     1);
+    r = connect_once(c, srv, NULL, &ss);
+    assert_true(r.ok);
+    assert_string_equal(r.cipher, "ECDHE-ECDSA-AES128-GCM-SHA256");
+    assert_string_equal(r.alpn, "");
+    SSL_SESSION_free(r.sess);
+    /* a client that offers only ChaCha20 gets it */
+    assert_int_equal(SSL_CTX_set_cipher_list(c, "ECDHE-ECDSA-CHACHA20-POLY1305"), 1);
+    r = connect_once(c, srv, NULL, &ss);
+    assert_true(r.ok);
+    assert_string_equal(r.cipher, "ECDHE-ECDSA-CHACHA20-POLY1305");
+    SSL_SESSION_free(r.sess);
+    /* nor CBC, nor RSA key exchange, nor static ECDH */
+    assert_int_equal(SSL_CTX_set_cipher_list(c, "ECDHE-ECDSA-AES128-SHA256:AES128-GCM-SHA256"), 1);
+    r = connect_once(c, srv, NULL, &ss);
+    assert_false(r.ok);
+    assert_int_not_equal(ss.rc, 0);
+    SSL_CTX_free(c);
+
+    /* TLS 1.3 only is refused (mbedtls 2.28 has no 1.3), and so is 1.1 */
+    c = client_ctx();
+    SSL_CTX_set_min_proto_version(c, TLS1_3_VERSION);
+    r = connect_once(c, srv, NULL, &ss);
+    assert_false(r.ok);
+    assert_int_not_equal(ss.rc, 0);
+    SSL_CTX_set_min_proto_version(c, TLS1_1_VERSION);
+    SSL_CTX_set_max_proto_version(c, TLS1_1_VERSION);
+    SSL_CTX_set_security_level(c, 0);
+    SSL_CTX_set_cipher_list(c, "ALL:@SECLEVEL=0");
+    r = connect_once(c, srv, NULL, &ss);
+    assert_false(r.ok);
+    assert_int_not_equal(ss.rc, 0);
+    SSL_CTX_free(c);
+
+    /* a client that does not trust this CA refuses the server */
+    c = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_verify(c, SSL_VERIFY_PEER, NULL);
+    r = connect_once(c, srv, NULL, &ss);
+    assert_false(r.ok);
+    SSL_CTX_free(c);
+
+    sk_tls_server_unref(srv);
     sk_tls_free(t);
 }
 
@@ -487,6 +809,8 @@ static void test_ensure_on_a_worker(void **state)
 
 int main(void)
 {
+    /* a side that gives up closes its socket while the other still writes */
+    signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
             cmocka_unit_test_setup_teardown(test_first_start_creates_everything, setup, teardown),
             cmocka_unit_test_setup_teardown(test_second_start_loads_the_same, setup, teardown),
@@ -496,6 +820,10 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_corrupt_ca_is_an_error, setup, teardown),
             cmocka_unit_test_setup_teardown(test_repairs_what_a_crash_can_leave, setup, teardown),
             cmocka_unit_test_setup_teardown(test_bad_names_and_context, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_pkcs8_keys_from_openssl_are_kept, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_server_cert_from_another_ca_is_renewed, setup,
+                                            teardown),
+            cmocka_unit_test_setup_teardown(test_openssl_client_handshake, setup, teardown),
             cmocka_unit_test(test_token_equal),
             cmocka_unit_test_setup_teardown(test_local_addresses, setup, teardown),
             cmocka_unit_test_setup_teardown(test_ensure_on_a_worker, setup, teardown),
