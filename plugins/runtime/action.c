@@ -7,6 +7,8 @@
  *             (setns on the loop thread only around socket(): the socket
  *             keeps the namespace, the thread returns to its own at once),
  *             then connect, request and status line under fd watches;
+ *             scheme HTTPS adds a TLS client (mbedtls, as the agent's
+ *             API) that, as the kubelet's, verifies no certificate;
  *   tcpSocket the same socket, successful once connected. */
 #include "action.h"
 #include "mem.h"
@@ -16,7 +18,11 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/ssl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -24,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -54,6 +61,9 @@ struct rt_action {
     struct skiff_watch *sw;
     bool connected;
     char addr[128]; /* "IP:PORT" as Go prints it */
+    bool https, hs_done;
+    mbedtls_ssl_context *ssl; /* HTTPS, once connected */
+    mbedtls_net_context net;  /* its view of sock */
     char url[1100];
     char req[4096];
     size_t reqlen, sent;
@@ -105,6 +115,10 @@ static void act_free(struct rt_action *a)
     if (a->ow) h->fd_unwatch(ctx, a->ow);
     if (a->sw) h->fd_unwatch(ctx, a->sw);
     if (a->outfd >= 0) close(a->outfd);
+    if (a->ssl) {
+        mbedtls_ssl_free(a->ssl);
+        free(a->ssl);
+    }
     if (a->sock >= 0) close(a->sock);
     if (a->pidfd >= 0) {
         /* still running: the command in the container first, then the
@@ -360,6 +374,96 @@ static void net_rearm(struct rt_action *a, int events)
     a->sw = h->fd_watch(ctx, a->sock, events, net_io, a);
 }
 
+/* The kubelet's HTTPS probes and hooks skip certificate verification
+ * (InsecureSkipVerify): the point is the container's answer, not its
+ * identity. One client configuration for every probe, made on first use. */
+static mbedtls_ssl_config probe_tls;
+static int probe_tls_rc = -1;
+static pthread_once_t probe_tls_once = PTHREAD_ONCE_INIT;
+
+/* The kernel's random bytes (the runtime is also built as a .so without
+ * core/tls.c's sk_tls_random). Requests of up to 256 bytes from getrandom
+ * are never cut short. */
+static int probe_rng(void *p, unsigned char *out, size_t len)
+{
+    (void)p;
+    for (size_t k; len; out += k, len -= k) {
+        k = len > 256 ? 256 : len;
+        if (getrandom(out, k, 0) != (ssize_t)k) return MBEDTLS_ERR_SSL_INTERNAL_ERROR;
+    }
+    return 0;
+}
+
+static void probe_tls_init(void)
+{
+    mbedtls_ssl_config_init(&probe_tls);
+    probe_tls_rc =
+            mbedtls_ssl_config_defaults(&probe_tls, MBEDTLS_SSL_IS_CLIENT,
+                                        MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
+    if (probe_tls_rc) return;
+    mbedtls_ssl_conf_authmode(&probe_tls, MBEDTLS_SSL_VERIFY_NONE);
+    mbedtls_ssl_conf_rng(&probe_tls, probe_rng, NULL);
+}
+
+/* Go's words for a TLS failure, with mbedtls's reason. */
+static void tls_fail(struct rt_action *a, const char *what, int rc)
+{
+    char e[160], msg[1600];
+    mbedtls_strerror(rc, e, sizeof(e));
+    snprintf(msg, sizeof(msg), "Get \"%.1100s\": %s %.128s: tls: %.159s", a->url, what, a->addr, e);
+    finish(a, false, -1, msg);
+}
+
+/* The HTTPS half of a connected probe: the handshake, then the request
+ * and the status line, each step waiting for what mbedtls wants. */
+static void tls_io(struct rt_action *a)
+{
+    int rc;
+    if (!a->ssl) {
+        pthread_once(&probe_tls_once, probe_tls_init);
+        a->ssl = sk_xcalloc(1, sizeof(*a->ssl));
+        mbedtls_ssl_init(a->ssl);
+        if ((rc = probe_tls_rc) || (rc = mbedtls_ssl_setup(a->ssl, &probe_tls)))
+            return tls_fail(a, "dial tcp", rc);
+        a->net.fd = a->sock;
+        mbedtls_ssl_set_bio(a->ssl, &a->net, mbedtls_net_send, mbedtls_net_recv, NULL);
+    }
+    if (!a->hs_done) {
+        rc = mbedtls_ssl_handshake(a->ssl);
+        if (rc == MBEDTLS_ERR_SSL_WANT_READ) return net_rearm(a, SKIFF_FD_READ);
+        if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) return net_rearm(a, SKIFF_FD_WRITE);
+        if (rc) return tls_fail(a, "remote", rc);
+        a->hs_done = true;
+    }
+    while (a->sent < a->reqlen) {
+        rc = mbedtls_ssl_write(a->ssl, (const unsigned char *)a->req + a->sent,
+                               a->reqlen - a->sent);
+        if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) return net_rearm(a, SKIFF_FD_WRITE);
+        if (rc == MBEDTLS_ERR_SSL_WANT_READ) return net_rearm(a, SKIFF_FD_READ);
+        if (rc < 0) return tls_fail(a, "write tcp", rc);
+        a->sent += (size_t)rc;
+    }
+    for (;;) {
+        rc = mbedtls_ssl_read(a->ssl, (unsigned char *)a->resp + a->resplen, RESP_MAX - a->resplen);
+        if (rc == MBEDTLS_ERR_SSL_WANT_READ) return net_rearm(a, SKIFF_FD_READ);
+        if (rc == MBEDTLS_ERR_SSL_WANT_WRITE) return net_rearm(a, SKIFF_FD_WRITE);
+        if (rc == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || rc == MBEDTLS_ERR_NET_CONN_RESET) rc = 0;
+        if (rc < 0) return tls_fail(a, "read tcp", rc);
+        a->resplen += (size_t)rc;
+        int code = rt_http_status(a->resp, a->resplen);
+        if (code < 0 && rc > 0 && a->resplen < RESP_MAX) continue;
+        char msg[1400];
+        if (code < 0) {
+            snprintf(msg, sizeof(msg), "Get \"%s\": %s", a->url,
+                     rc == 0 && !a->resplen ? "EOF" : "malformed HTTP response");
+            return finish(a, false, -1, msg);
+        }
+        if (code >= 200 && code < 400) return finish(a, true, code, "");
+        snprintf(msg, sizeof(msg), "HTTP probe failed with statuscode: %d", code);
+        return finish(a, false, code, msg);
+    }
+}
+
 static void net_io(int fd, int events, void *arg)
 {
     (void)events;
@@ -376,9 +480,11 @@ static void net_io(int fd, int events, void *arg)
         }
         a->connected = true;
         if (a->type == ACT_TCP) return finish(a, true, 0, "");
+        if (a->https) return tls_io(a);
         net_rearm(a, SKIFF_FD_WRITE);
         return;
     }
+    if (a->https) return tls_io(a);
     if (a->sent < a->reqlen) {
         ssize_t n = send(fd, a->req + a->sent, a->reqlen - a->sent, MSG_NOSIGNAL);
         if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
@@ -477,16 +583,14 @@ static struct rt_action *start_net(struct rt_action *a, const struct rt_target *
     if (a->type == ACT_HTTP) {
         const char *scheme = sk_val_str_at(h, "scheme", NULL);
         if (scheme && strcasecmp(scheme, "HTTP")) {
-            if (!strcasecmp(scheme, "HTTPS"))
-                return decide(a, false, -1,
-                              "HTTPS probes and hooks are not supported by skiff yet (scheme "
-                              "HTTPS): use HTTP, tcpSocket or exec");
-            return decide(a, false, -1, "unsupported scheme %s", scheme);
+            if (strcasecmp(scheme, "HTTPS"))
+                return decide(a, false, -1, "unsupported scheme %s", scheme);
+            a->https = true;
         }
         const char *path = sk_val_str_at(h, "path", NULL);
         if (!path || !*path) path = "/";
-        snprintf(a->url, sizeof(a->url), "http://%s%s%.900s", a->addr, path[0] == '/' ? "" : "/",
-                 path);
+        snprintf(a->url, sizeof(a->url), "%s://%s%s%.900s", a->https ? "https" : "http", a->addr,
+                 path[0] == '/' ? "" : "/", path);
         bool has_host = false, has_ua = false, has_accept = false;
         struct sk_buf hb = {0};
         const struct sk_val *hdrs = sk_map_get(h, "httpHeaders");

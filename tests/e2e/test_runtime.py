@@ -353,3 +353,64 @@ def test_scheduled_pod_runs(agent, reg):
     apply(agent, json.dumps(doc))
     wait_phase(agent, "sched", "Running", timeout=60)
     assert pod(agent, "sched")["spec"]["nodeName"] == agent.node
+
+
+@needs_tools
+def test_https_readiness_probe(agent, reg, tmp_path):
+    """scheme: HTTPS probes as the kubelet does: TLS without verifying the
+    certificate, the probe's headers, Ready following the answer."""
+    import http.server
+    import ssl
+    import threading
+    crt, key = str(tmp_path / "probe.crt"), str(tmp_path / "probe.key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=probe",
+                    "-keyout", key, "-out", crt], check=True, capture_output=True)
+    state = {"code": 200, "seen": []}
+
+    class H(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            state["seen"].append((self.path, self.headers.get("User-Agent"),
+                                  self.headers.get("X-Probe")))
+            self.send_response(state["code"])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(crt, key)
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
+    t = threading.Thread(target=srv.serve_forever, daemon=True)
+    t.start()
+    try:
+        port = srv.server_address[1]
+        doc = json.loads(pod_yaml(agent, reg, "tlsready", [
+            {"name": "c", "command": ["sleep", "3600"],
+             "readinessProbe": {"httpGet": {"scheme": "HTTPS", "host": "127.0.0.1",
+                                            "port": port, "path": "/healthz",
+                                            "httpHeaders": [{"name": "X-Probe", "value": "yes"}]},
+                                "periodSeconds": 1}}]))
+        # the node's network, and host 127.0.0.1: the probe reaches this
+        # test's server on loopback
+        doc["spec"]["hostNetwork"] = True
+        apply(agent, json.dumps(doc))
+
+        def ready():
+            return {c["type"]: c["status"]
+                    for c in status(agent, "tlsready").get("conditions", [])}.get("Ready")
+        try:
+            wait_for(lambda: ready() == "True", 60, "Ready=True over HTTPS")
+        except AssertionError as e:
+            raise AssertionError((str(e), state["seen"], status(agent, "tlsready"),
+                                  [(x["reason"], x["message"]) for x in events(agent, "tlsready")]))
+        assert ("/healthz", "kube-probe/1.32", "yes") in state["seen"], state["seen"]
+        state["code"] = 503
+        wait_for(lambda: ready() == "False", 30, "Ready=False after a 503")
+        msgs = [e["message"] for e in events(agent, "tlsready") if e["reason"] == "Unhealthy"]
+        assert any("HTTP probe failed with statuscode: 503" in m for m in msgs), msgs
+    finally:
+        srv.shutdown()
+        srv.server_close()
