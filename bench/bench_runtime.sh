@@ -252,34 +252,46 @@ def delete_all():
 # the ratio holds on a machine whose load changes during the run
 interleave = runc_p50 > 0 and os.environ.get("INTERLEAVE", "1") == "1"
 runc_bin, runc_root = os.environ.get("RUNC", "/usr/sbin/runc"), os.path.join(work, "runc-bare")
+
+
+def bare_runc(cid):
+    """One bare `runc run -d`, timed from this process as the pods are."""
+    t0 = time.monotonic()
+    subprocess.run([runc_bin, "--root", runc_root, "run", "-d", "--bundle",
+                    os.path.join(work, "bundle"), "%s-%d" % (cid, os.getpid())],
+                   stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=True)
+    return time.monotonic() - t0
+
+
+def report(what, times, rtimes):
+    """Print a series' p50/p99 and its ratios; remove the bare containers."""
+    p50 = pct(times, 50)
+    print("skiff_pod_running%s_p50_s=%.4f" % (what, p50))
+    print("skiff_pod_running%s_p99_s=%.4f" % (what, pct(times, 99)))
+    if runc_p50 > 0:
+        print("skiff%s_p50_vs_runc_p50=%.2fx" % (what, p50 / runc_p50))
+    if rtimes:
+        r50 = pct(rtimes, 50)
+        print("runc_run_interleaved%s_p50_s=%.4f" % ("2" if what else "", r50))
+        print("skiff%s_p50_vs_interleaved_runc_p50=%.2fx" % (what, p50 / r50))
+        ids = subprocess.run([runc_bin, "--root", runc_root, "list", "-q"],
+                             capture_output=True, text=True).stdout.split()
+        for cid in ids:
+            subprocess.run([runc_bin, "--root", runc_root, "delete", "-f", cid],
+                           capture_output=True)
+
+
 times, rtimes = [], []
 for i in range(n):
     if interleave:
-        t0 = time.monotonic()
-        subprocess.run([runc_bin, "--root", runc_root, "run", "-d", "--bundle",
-                        os.path.join(work, "bundle"), "il-%d-%d" % (os.getpid(), i)],
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, check=True)
-        rtimes.append(time.monotonic() - t0)
+        rtimes.append(bare_runc("il-%d" % i))
     name = "seq-%d" % i
     t0 = time.monotonic()
     v1.create_namespaced_pod("default", pod(name))
     seen = wait_running([name], t0 + 60)
     times.append(seen[name] - t0)
-p50, p99 = pct(times, 50), pct(times, 99)
-print("skiff_pod_running_p50_s=%.4f" % p50)
-print("skiff_pod_running_p99_s=%.4f" % p99)
-if runc_p50 > 0:
-    print("skiff_p50_vs_runc_p50=%.2fx" % (p50 / runc_p50))
-if rtimes:
-    r50 = pct(rtimes, 50)
-    print("runc_run_interleaved_p50_s=%.4f" % r50)
-    print("skiff_p50_vs_interleaved_runc_p50=%.2fx" % (p50 / r50))
-    ids = subprocess.run([runc_bin, "--root", runc_root, "list", "-q"], capture_output=True,
-                         text=True).stdout.split()
-    for cid in ids:
-        subprocess.run([runc_bin, "--root", runc_root, "delete", "-f", cid],
-                       capture_output=True)
+report("", times, rtimes)
 delete_all()
 
 # all at once
@@ -382,12 +394,7 @@ wthread.start()
 ltimes, lrtimes = [], []
 for i in range(n):
     if interleave:
-        t0 = time.monotonic()
-        subprocess.run([runc_bin, "--root", runc_root, "run", "-d", "--bundle",
-                        os.path.join(work, "bundle"), "il2-%d-%d" % (os.getpid(), i)],
-                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                       stderr=subprocess.DEVNULL, check=True)
-        lrtimes.append(time.monotonic() - t0)
+        lrtimes.append(bare_runc("il2-%d" % i))
     name = "lean-%d" % i
     body = json.dumps(pod(name))
     t0 = time.monotonic()
@@ -405,19 +412,6 @@ wconn.sock.shutdown(socket.SHUT_RDWR)
 wthread.join(10)
 wconn.close()
 post.close()
-lp50 = pct(ltimes, 50)
-print("skiff_pod_running_lean_p50_s=%.4f" % lp50)
-print("skiff_pod_running_lean_p99_s=%.4f" % pct(ltimes, 99))
-if runc_p50 > 0:
-    print("skiff_lean_p50_vs_runc_p50=%.2fx" % (lp50 / runc_p50))
-if lrtimes:
-    r50 = pct(lrtimes, 50)
-    print("runc_run_interleaved2_p50_s=%.4f" % r50)
-    print("skiff_lean_p50_vs_interleaved_runc_p50=%.2fx" % (lp50 / r50))
-    ids = subprocess.run([runc_bin, "--root", runc_root, "list", "-q"], capture_output=True,
-                         text=True).stdout.split()
-    for cid in ids:
-        subprocess.run([runc_bin, "--root", runc_root, "delete", "-f", cid],
-                       capture_output=True)
+report("_lean", ltimes, lrtimes)
 delete_all()
 PY
