@@ -503,6 +503,24 @@ static char *tabify(const char *s, int padding)
     return sk_buf_take(&out, NULL);
 }
 
+/* One row of `rollout history`'s table (kubectl prints <none> for no
+ * change-cause). */
+static void history_row(struct sk_buf *b, long long revision, const char *cause)
+{
+    sk_buf_printf(b, "%lld\t%s\n", revision, cause && *cause ? cause : "<none>");
+}
+
+/* The table under its "KIND/NAME " heading, aligned as kubectl's
+ * tabwriter does; frees b. */
+static void history_print(struct sk_cli *c, const char *ref, struct sk_buf *b)
+{
+    char *raw = sk_buf_take(b, NULL);
+    char *txt = tabify(raw, 2);
+    fprintf(c->out, "%s \n%s\n", ref, txt);
+    free(txt);
+    free(raw);
+}
+
 /* ---- DaemonSets and StatefulSets: ControllerRevisions ---- */
 
 static bool uses_revisions(const struct sk_kind *k)
@@ -607,14 +625,9 @@ static int history_revisions(struct sk_cli *c, const struct sk_cliw_info *it, in
             long long r = sk_val_to_int(sk_map_get(cr, "revision"), 0);
             if (j + 1 < n && sk_val_to_int(sk_map_get(sk_arr_get(crs, j + 1), "revision"), 0) == r)
                 continue;
-            const char *cause = sk_obj_annotation(cr, CHANGE_CAUSE_ANN);
-            sk_buf_printf(&b, "%lld\t%s\n", r, cause && *cause ? cause : "<none>");
+            history_row(&b, r, sk_obj_annotation(cr, CHANGE_CAUSE_ANN));
         }
-        char *raw = sk_buf_take(&b, NULL);
-        char *txt = tabify(raw, 2);
-        fprintf(c->out, "%s \n%s\n", ref, txt);
-        free(txt);
-        free(raw);
+        history_print(c, ref, &b);
     }
     free(ref);
     sk_val_free(crs);
@@ -697,13 +710,9 @@ static int history_run(struct sk_cli *c)
                 if (!cause || !*cause)
                     cause = sk_val_str_at(v[j], "spec", "template", "metadata", "annotations",
                                           CHANGE_CAUSE_ANN, NULL);
-                sk_buf_printf(&b, "%lld\t%s\n", r, cause && *cause ? cause : "<none>");
+                history_row(&b, r, cause);
             }
-            char *raw = sk_buf_take(&b, NULL);
-            char *txt = tabify(raw, 2);
-            fprintf(c->out, "%s \n%s\n", ref, txt);
-            free(txt);
-            free(raw);
+            history_print(c, ref, &b);
         }
         free(ref);
         free(v);
